@@ -1,0 +1,386 @@
+"""The request and response models shared by every Microdot driver.
+
+No I/O here: a request is read by the ``read_request`` generator, which
+yields the reads it needs to the driver that owns the connection.
+"""
+import json
+
+from _microdot_http import HTTPException, parse_request_line, \
+    parse_header_line, parse_content_length, parse_chunk_size, parse_query, \
+    parse_cookies, unquote_path
+
+_MISSING = object()
+
+try:
+    import io
+except ImportError:  # pragma: no cover
+    import uio as io
+
+
+class NoCaseDict(dict):
+    """A dict with case-insensitive string keys that keeps the first spelling.
+
+    Example::
+
+        headers = NoCaseDict({'Content-Type': 'text/plain'})
+        headers['content-type']  # 'text/plain'
+    """
+    # MicroPython: dict.method(self) rejects subclasses, super() does not
+
+    def __init__(self, initial_dict=None):
+        super().__init__()
+        self._keys = {}
+        if initial_dict:
+            self.update(initial_dict)
+
+    def _key(self, key):
+        return self._keys.get(key.lower(), key) if isinstance(key, str) \
+            else key
+
+    def __setitem__(self, key, value):
+        if isinstance(key, str):
+            key = self._keys.setdefault(key.lower(), key)
+        super().__setitem__(key, value)
+
+    def __getitem__(self, key):
+        return super().__getitem__(self._key(key))
+
+    def __delitem__(self, key):
+        key = self._key(key)
+        super().__delitem__(key)
+        if isinstance(key, str):
+            del self._keys[key.lower()]
+
+    def __contains__(self, key):
+        return super().get(self._key(key), _MISSING) is not _MISSING
+
+    def get(self, key, default=None):
+        return super().get(self._key(key), default)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key, *default):
+        key = self._key(key)
+        if isinstance(key, str) and key in self:
+            del self._keys[key.lower()]
+        return super().pop(key, *default)
+
+    def update(self, other_dict=(), **kwargs):
+        items = other_dict.items() if hasattr(other_dict, 'items') \
+            else other_dict
+        for key, value in items:
+            self[key] = value
+        for key, value in kwargs.items():
+            self[key] = value
+
+
+class MultiDict(dict):
+    """A dict that keeps every value given to a key, in order.
+
+    ``d[key] = value`` appends; ``d[key]`` and ``get`` return the first value,
+    ``getlist`` all of them.
+    """
+
+    def __init__(self, initial_dict=None):
+        super().__init__()
+        if initial_dict:
+            items = initial_dict.items() if hasattr(initial_dict, 'items') \
+                else initial_dict
+            for key, value in items:
+                self[key] = value
+
+    def __setitem__(self, key, value):
+        values = super().get(key)
+        if values is None:
+            super().__setitem__(key, [value])
+        else:
+            values.append(value)
+
+    def __getitem__(self, key):
+        return super().__getitem__(key)[0]
+
+    def get(self, key, default=None, type=None):
+        values = super().get(key)
+        if values is None:
+            return default
+        if type is None:
+            return values[0]
+        try:
+            return type(values[0])
+        except (ValueError, TypeError):
+            return default
+
+    def getlist(self, key, type=None):
+        """Return every value of ``key`` (converted by ``type`` if given)."""
+        values = super().get(key) or []
+        return [value if type is None else type(value) for value in values]
+
+    def values(self):
+        return [values[0] for values in super().values()]
+
+    def items(self):
+        return [(key, values[0]) for key, values in super().items()]
+
+
+class _Globals:
+    pass
+
+
+class Request:
+    """An HTTP request: what the client sent, parsed.
+
+    Created by the server for each request and given to every handler.
+    """
+    #: Largest accepted request body; larger gets 413.
+    max_content_length = 16 * 1024
+    #: Bodies up to this size are read into ``body``; larger only via stream.
+    max_body_length = 16 * 1024
+    #: Longest request line (414 above it) and header line (431 above it).
+    max_readline = 2 * 1024
+    #: Most header lines in a request; more gets 431.
+    max_headers = 64
+    #: Seconds a socket read may wait (threaded server).
+    socket_read_timeout = 1
+
+    def __init__(self, app, client_addr, method, url, http_version, headers,
+                 body=None, stream=None, sock=None):
+        self.app = app
+        self.client_addr = client_addr
+        self.method = method
+        self.url = url
+        self.path, _, query_string = url.partition('?')
+        self.query_string = query_string if '?' in url else None
+        self.args = MultiDict(parse_query(query_string))
+        self.http_version = http_version
+        self.headers = headers
+        self.cookies = parse_cookies(headers.get('Cookie', ''))
+        self.content_length = int(headers.get('Content-Length', 0))
+        self.content_type = headers.get('Content-Type')
+        self.g = _Globals()
+        self.after_request_handlers = []
+        self.url_args = None
+        self.sock = sock
+        self._body = body or b''
+        self._stream = stream
+        self._body_used = self._stream_used = False
+        self._json = self._form = None
+
+    @property
+    def body(self):
+        """The request body as bytes (empty above ``max_body_length``)."""
+        if self._stream_used:
+            raise RuntimeError('Cannot use both stream and body')
+        self._body_used = True
+        return self._body
+
+    @property
+    def stream(self):
+        """The request body as a file-like object."""
+        if self._body_used:
+            raise RuntimeError('Cannot use both stream and body')
+        self._stream_used = True
+        if self._stream is None:
+            self._stream = io.BytesIO(self._body)
+        return self._stream
+
+    def _media_type(self):
+        return (self.content_type or '').split(';')[0].strip().lower()
+
+    @property
+    def json(self):
+        """The body parsed as JSON, or None if it is not ``application/json``.
+
+        A body that is not valid JSON aborts the request with 400.
+        """
+        if self._json is None and self._media_type() == 'application/json':
+            try:
+                self._json = json.loads(self.body.decode())
+            except (ValueError, UnicodeError):
+                raise HTTPException(400, 'Invalid JSON body')
+        return self._json
+
+    @property
+    def form(self):
+        """Form fields of an url-encoded body as a MultiDict, else None."""
+        if self._form is None and \
+                self._media_type() == 'application/x-www-form-urlencoded':
+            self._form = MultiDict(parse_query(self.body.decode()))
+        return self._form
+
+    def after_request(self, f):
+        """Register ``f(request, response)`` to run after this request only."""
+        self.after_request_handlers.append(f)
+        return f
+
+    @property
+    def body_pending(self):
+        """True when body bytes are still unread on the connection."""
+        return getattr(self._stream, 'remaining', 0) > 0 or \
+            self.content_length > len(self._body) and self._stream is None
+
+    @classmethod
+    def create(cls, app, client_stream, client_addr, client_sock=None):
+        """Read a request from a file-like stream; None if it closed first.
+
+        Raises HTTPException for a malformed or oversized request.
+        """
+        return run_sync(read_request(
+            cls, app, client_addr, client_stream.readline, client_stream.read,
+            lambda size: BodyStream(client_stream, size), client_sock))
+
+
+def _read_exact(read, size):
+    parts = []
+    while size > 0:
+        data = yield read, (size,), {}
+        if not data:
+            raise HTTPException(400, 'Incomplete body')
+        parts.append(data)
+        size -= len(data)
+    return b''.join(parts)
+
+
+def _read_line(readline, limit, status):
+    line = yield readline, (limit + 2,), {}
+    if line and len(line) > limit and not line.endswith(b'\n') or \
+            len(line) > limit + 1:
+        raise HTTPException(status)
+    return line
+
+
+def _read_chunked(request_class, readline, read):
+    parts, total = [], 0
+    while True:
+        line = yield from _read_line(readline, request_class.max_readline, 400)
+        size = parse_chunk_size(line)
+        if size == 0:
+            break
+        total += size
+        if total > request_class.max_content_length:
+            raise HTTPException(413)
+        parts.append((yield from _read_exact(read, size)))
+        if (yield from _read_exact(read, 2)) != b'\r\n':
+            raise HTTPException(400)
+    while (yield from _read_line(readline, request_class.max_readline,
+                                 431)).strip():
+        pass  # trailer fields are read and ignored
+    return b''.join(parts)
+
+
+def _read_headers(request_class, readline):
+    headers = NoCaseDict()
+    while True:
+        line = yield from _read_line(readline, request_class.max_readline, 431)
+        if line in (b'\r\n', b'\n'):
+            return headers
+        if not line:
+            raise HTTPException(400, 'Incomplete request')
+        if len(headers) >= request_class.max_headers:
+            raise HTTPException(431)
+        name, value = parse_header_line(line)
+        if name in headers:
+            if name.lower() == 'content-length' and headers[name] != value:
+                raise HTTPException(400)
+            value = headers[name] + ('; ' if name.lower() == 'cookie'
+                                     else ', ') + value
+        headers[name] = value
+
+
+def _read_body(request_class, headers, readline, read):
+    # returns (body bytes, number of body bytes left on the wire)
+    coding = headers.get('Transfer-Encoding')
+    if coding is not None:
+        if 'Content-Length' in headers:
+            raise HTTPException(400)
+        if coding.lower() != 'chunked':
+            raise HTTPException(501)
+        body = yield from _read_chunked(request_class, readline, read)
+        headers['Content-Length'] = str(len(body))
+        del headers['Transfer-Encoding']
+        return body, 0
+    length = parse_content_length(headers.get('Content-Length', '0'))
+    if length > min(request_class.max_body_length,
+                    request_class.max_content_length):
+        return None, length
+    return (yield from _read_exact(read, length)), 0
+
+
+def read_request(request_class, app, client_addr, readline, read,
+                 body_stream=None, sock=None):
+    """Generator that reads one request through the driver's I/O calls.
+
+    It yields ``(readline, (limit,), {})`` and ``(read, (n,), {})`` steps,
+    returns a Request, or None when the connection closed before a request.
+    A body too large to buffer is left on the wire as ``body_stream(size)``.
+    """
+    line = b'\r\n'
+    for _ in range(3):  # RFC 9112: ignore empty lines before a request
+        line = yield from _read_line(readline, request_class.max_readline, 414)
+        if line not in (b'\r\n', b'\n'):
+            break
+    if not line.strip():
+        return None
+    method, url, http_version = parse_request_line(line)
+    headers = yield from _read_headers(request_class, readline)
+    body, pending = yield from _read_body(request_class, headers, readline,
+                                          read)
+    stream = body_stream(pending) if pending and body_stream else None
+    return request_class(app, client_addr, method, url, http_version, headers,
+                         body=body, stream=stream, sock=sock)
+
+
+def _is_coroutine(value):
+    return type(value).__name__ == 'coroutine'
+
+
+def run_sync(steps):
+    """Drive a dispatch generator, making each call it yields."""
+    value = error = None
+    while True:
+        try:
+            call = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as done:
+            return done.value
+        function, args, kwargs = call
+        try:
+            value, error = function(*args, **kwargs), None
+            if _is_coroutine(value):
+                value.close()
+                raise TypeError('%r is a coroutine: use microdot_asyncio to '
+                                'serve async handlers' % function)
+        except Exception as exc:
+            value, error = None, exc
+
+
+class BodyStream:
+    """A file-like view of a request body left on the connection."""
+
+    def __init__(self, stream, length):
+        self.stream = stream
+        self.remaining = length
+
+    def read(self, size=-1):
+        """Read up to ``size`` bytes of the body (all that is left if -1)."""
+        if size < 0 or size > self.remaining:
+            size = self.remaining
+        if not size:
+            return b''
+        data = self.stream.read(size) or b''
+        self.remaining -= len(data)
+        return data
+
+
+def wants_keep_alive(request):
+    """Whether the client asked for the connection to stay open."""
+    connection = request.headers.get('Connection', '').lower()
+    if request.http_version == '1.0':
+        return 'keep-alive' in connection
+    return 'close' not in connection
+
+
+def url_arg(text):
+    """Decode a URL argument taken from the path."""
+    return unquote_path(text) if '%' in text else text

@@ -1,0 +1,281 @@
+"""Microdot: the impossibly small web framework.
+
+The core API and a threaded HTTP/1.1 server. Under MicroPython, which has no
+threading module, the server handles one connection at a time.
+
+Example::
+
+    from microdot import Microdot
+
+    app = Microdot()
+
+    @app.route('/')
+    def index(request):
+        return 'Hello, world!'
+
+    app.run()
+"""
+import errno
+import socket
+import time
+
+from _microdot_http import HTTPException, urlencode, urldecode_str, \
+    urldecode_bytes, error_body
+from _microdot_core import NoCaseDict, MultiDict, Request, wants_keep_alive
+from _microdot_response import Response
+from _microdot_routing import URLPattern
+from _microdot_app import Microdot as _App, print_exception
+
+try:
+    import select
+except ImportError:  # pragma: no cover
+    import uselect as select
+
+try:
+    import threading
+except ImportError:  # MicroPython's unix port and most boards
+    threading = None
+
+__all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
+           'NoCaseDict', 'MultiDict', 'abort', 'redirect', 'send_file',
+           'urlencode', 'urldecode_str', 'urldecode_bytes']
+
+#: Socket errors that mean the client went away: not worth a traceback.
+_CLIENT_GONE = (errno.ECONNRESET, errno.EPIPE, errno.ETIMEDOUT,
+                errno.ENOTCONN, errno.EBADF, getattr(errno, 'ECONNABORTED', 103),
+                errno.EAGAIN)
+
+
+def abort(status_code, reason=None):
+    """Stop the current request with an HTTP error response.
+
+    Example::
+
+        abort(404, 'No such user')
+    """
+    raise HTTPException(status_code, reason)
+
+
+def redirect(location, status_code=302):
+    """Return a redirect response to ``location``."""
+    return Response.redirect(location, status_code=status_code)
+
+
+def send_file(filename, status_code=200, content_type=None, stream=None,
+              max_age=None, compressed=False, file_extension=''):
+    """Return a response that sends a file (see ``Response.send_file``)."""
+    return Response.send_file(filename, status_code, content_type, stream,
+                              max_age, compressed, file_extension)
+
+
+def _timed_out():
+    return OSError(errno.ETIMEDOUT, 'timed out')
+
+
+class _Connection:
+    """Blocking I/O on one client socket, in the shape the core reads."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.file = sock.makefile('rb')
+        self.write = sock.sendall if hasattr(sock, 'sendall') else sock.write
+        self.idle = False
+
+    def readline(self, limit):
+        line = self.file.readline(limit)
+        if line is None:  # MicroPython's way to say the read timed out
+            raise _timed_out()
+        return line
+
+    def read(self, size):
+        data = self.file.read(size)
+        if data is None:
+            raise _timed_out()
+        return data
+
+    def wait_for_request(self, timeout, listener=None):
+        """Wait until the next request starts; False on timeout or EOF.
+
+        Single-threaded servers pass their listener: an idle connection is
+        given up as soon as another client is waiting.
+        """
+        self.idle = True
+        try:
+            if hasattr(self.file, 'peek'):  # CPython: data may be buffered
+                self.sock.settimeout(timeout)
+                return bool(self.file.peek(1))
+            poller = select.poll()
+            poller.register(self.sock, select.POLLIN)
+            if listener is not None:
+                poller.register(listener, select.POLLIN)
+            events = poller.poll(int(timeout * 1000))
+            return any(event[0] is self.sock or event[0] == self.sock
+                       for event in events)
+        except OSError:
+            return False
+        finally:
+            self.idle = False
+            self.sock.settimeout(Request.socket_read_timeout)
+
+    def interrupt_if_idle(self):
+        if self.idle:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, AttributeError):
+                pass
+
+    def close(self):
+        for closable in (self.file, self.sock):
+            try:
+                closable.close()
+            except OSError:
+                pass
+
+
+def _write_error(stream, status_code, reason=None):
+    Response(error_body(status_code, reason), status_code).write(
+        stream, '1.1', keep_alive=False)
+
+
+def _serve_one(app, stream, client_addr, sock):
+    # one request/response exchange; returns whether to keep the connection
+    try:
+        req = app.request_class.create(app, stream, client_addr, sock)
+    except HTTPException as exc:
+        _write_error(stream, exc.status_code, exc.reason)
+        return False
+    if req is None:
+        return False
+    res = app.dispatch_request(req)
+    if res is Response.already_handled:
+        return False
+    keep_alive = wants_keep_alive(req) and not req.body_pending and \
+        not app.stopping
+    try:
+        keep_alive = res.write(stream, req.http_version, keep_alive,
+                               req.method == 'HEAD')
+    finally:
+        if app.debug:
+            print('{} {} {}'.format(req.method, req.path, res.status_code))
+    return keep_alive
+
+
+def serve_connection(app, stream, client_addr, sock=None, wait=None):
+    """Serve requests from a stream until it closes or asks to.
+
+    ``stream`` has ``readline(limit)``, ``read(n)`` and ``write(data)``;
+    ``wait()``, if given, waits for each further request and returns False
+    when the connection sat idle for too long.
+    """
+    keep_alive = _serve_one(app, stream, client_addr, sock)
+    while keep_alive and (wait is None or wait()):
+        keep_alive = _serve_one(app, stream, client_addr, sock)
+
+
+class Microdot(_App):
+    """A web application with a threaded HTTP/1.1 server (see ``run``)."""
+    #: Seconds a persistent connection may sit idle between requests.
+    keep_alive_timeout = 5
+    #: Connections served at once (one thread each); more wait their turn.
+    max_connections = 64
+    #: Seconds ``run`` waits for in-flight requests after ``shutdown``.
+    shutdown_timeout = 10
+    request_class = Request
+
+    def __init__(self):
+        _App.__init__(self)
+        self.stopping = False
+        self.server = None
+        self._connections = []
+
+    def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
+        """Serve the application until ``shutdown()`` (blocking).
+
+        Example::
+
+            app.run(port=8000, debug=True)
+        """
+        self.debug = debug
+        self.stopping = False
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(socket.getaddrinfo(host, port)[0][-1])
+        listener.listen(128)
+        self.server = listener
+        if debug:
+            print('Starting {} server on {}:{}...'.format(
+                'threaded' if threading else 'sync', host, port))
+        try:
+            if threading:
+                self._serve_threaded(listener, ssl)
+            else:
+                self._serve_one_at_a_time(listener, ssl)
+        except KeyboardInterrupt:  # pragma: no cover
+            pass
+        finally:
+            listener.close()
+            self.server = None
+
+    def shutdown(self):
+        """Stop accepting connections; requests in flight are completed."""
+        self.stopping = True
+        for connection in list(self._connections):
+            connection.interrupt_if_idle()
+
+    def _serve_threaded(self, listener, ssl):
+        slots = threading.BoundedSemaphore(self.max_connections)
+        listener.settimeout(0.25)  # to notice shutdown()
+        threads = []
+        while not self.stopping:
+            if not slots.acquire(timeout=0.25):
+                continue
+            try:
+                sock, addr = listener.accept()
+            except OSError:
+                slots.release()
+                continue
+            thread = threading.Thread(target=self._thread_main,
+                                      args=(sock, addr, ssl, slots))
+            thread.daemon = True
+            thread.start()
+            threads = [t for t in threads if t.is_alive()] + [thread]
+        deadline = time.time() + self.shutdown_timeout
+        for thread in threads:
+            thread.join(max(deadline - time.time(), 0))
+
+    def _thread_main(self, sock, addr, ssl, slots):
+        try:
+            self.handle_request(sock, addr, ssl)
+        finally:
+            slots.release()
+
+    def _serve_one_at_a_time(self, listener, ssl):
+        while not self.stopping:
+            sock, addr = listener.accept()
+            self.handle_request(sock, addr, ssl, listener)
+
+    def handle_request(self, sock, addr, ssl=None, listener=None):
+        """Serve every request of one client connection, then close it."""
+        connection = None
+        try:
+            if ssl:
+                sock = ssl.wrap_socket(sock, server_side=True)
+            sock.settimeout(Request.socket_read_timeout)
+            connection = _Connection(sock)
+            self._connections.append(connection)
+            if listener is None or connection.wait_for_request(
+                    self.keep_alive_timeout, listener):
+                serve_connection(self, connection, addr, sock, lambda: (
+                    connection.wait_for_request(self.keep_alive_timeout,
+                                                listener)))
+        except OSError as exc:
+            if exc.args[0] not in _CLIENT_GONE:
+                print_exception(exc)
+        except Exception as exc:
+            print_exception(exc)
+        finally:
+            if connection is not None:
+                self._connections.remove(connection)
+                connection.close()
+            else:
+                sock.close()
