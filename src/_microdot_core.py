@@ -272,14 +272,12 @@ def _read_chunked(request_class, readline, read):
 
 def _read_headers(request_class, readline):
     headers = NoCaseDict()
-    while True:
+    for _ in range(request_class.max_headers + 1):
         line = yield from _read_line(readline, request_class.max_readline, 431)
         if line in (b'\r\n', b'\n'):
             return headers
         if not line:
             raise HTTPException(400, 'Incomplete request')
-        if len(headers) >= request_class.max_headers:
-            raise HTTPException(431)
         name, value = parse_header_line(line)
         if name in headers:
             if name.lower() == 'content-length' and headers[name] != value:
@@ -287,6 +285,7 @@ def _read_headers(request_class, readline):
             value = headers[name] + ('; ' if name.lower() == 'cookie'
                                      else ', ') + value
         headers[name] = value
+    raise HTTPException(431)
 
 
 def _read_body(request_class, headers, readline, read):

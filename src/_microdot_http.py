@@ -55,7 +55,7 @@ class HTTPException(Exception):
     """
 
     def __init__(self, status_code, reason=None):
-        Exception.__init__(self, status_code, reason)
+        super().__init__(status_code, reason)
         self.status_code = status_code
         self.reason = reason or error_body(status_code)
 

@@ -40,10 +40,15 @@ __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
            'NoCaseDict', 'MultiDict', 'abort', 'redirect', 'send_file',
            'urlencode', 'urldecode_str', 'urldecode_bytes']
 
-#: Socket errors that mean the client went away: not worth a traceback.
-_CLIENT_GONE = (errno.ECONNRESET, errno.EPIPE, errno.ETIMEDOUT,
-                errno.ENOTCONN, errno.EBADF, getattr(errno, 'ECONNABORTED', 103),
-                errno.EAGAIN)
+# Socket errors that mean the client went away: not worth a traceback
+_CLIENT_GONE = (errno.ECONNRESET, getattr(errno, 'EPIPE', 32),
+                errno.ETIMEDOUT, errno.ENOTCONN, errno.EBADF,
+                errno.ECONNABORTED, errno.EAGAIN)
+
+
+def _client_gone(exc):
+    return exc.args[0] in _CLIENT_GONE or exc.args[0] == 'timed out' or \
+        type(exc).__name__ in ('timeout', 'TimeoutError', 'SSLEOFError')
 
 
 def abort(status_code, reason=None):
@@ -117,6 +122,23 @@ class _Connection:
             self.idle = False
             self.sock.settimeout(Request.socket_read_timeout)
 
+    def discard_input(self):
+        """Read and drop what the client still sends, briefly.
+
+        Closing a socket with unread input makes the kernel send a reset,
+        which can destroy the error response before the client reads it.
+        """
+        try:
+            if hasattr(self.sock, 'shutdown'):
+                self.sock.shutdown(socket.SHUT_WR)
+            self.sock.settimeout(0.1)
+            deadline = time.time() + 1
+            for _ in range(64):
+                if not self.sock.recv(1024) or time.time() > deadline:
+                    break
+        except OSError:
+            pass
+
     def interrupt_if_idle(self):
         if self.idle:
             try:
@@ -135,6 +157,8 @@ class _Connection:
 def _write_error(stream, status_code, reason=None):
     Response(error_body(status_code, reason), status_code).write(
         stream, '1.1', keep_alive=False)
+    if hasattr(stream, 'discard_input'):
+        stream.discard_input()
 
 
 def _serve_one(app, stream, client_addr, sock):
@@ -157,6 +181,8 @@ def _serve_one(app, stream, client_addr, sock):
     finally:
         if app.debug:
             print('{} {} {}'.format(req.method, req.path, res.status_code))
+    if req.body_pending and hasattr(stream, 'discard_input'):
+        stream.discard_input()
     return keep_alive
 
 
@@ -269,7 +295,7 @@ class Microdot(_App):
                     connection.wait_for_request(self.keep_alive_timeout,
                                                 listener)))
         except OSError as exc:
-            if exc.args[0] not in _CLIENT_GONE:
+            if not _client_gone(exc):
                 print_exception(exc)
         except Exception as exc:
             print_exception(exc)

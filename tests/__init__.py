@@ -1,0 +1,11 @@
+# Test modules that also run under MicroPython, by module name (e.g.
+# 'test_http'): `micropython tests/mp_runner.py` (part of `make test`) runs
+# exactly these. They must stick to the unittest subset in _mp_unittest.py
+# and to what MicroPython has (see tests/mp_runner.py's docstring).
+# Keep this file a plain assignment: the runner imports it as a top-level
+# module (`from __init__ import PORTABLE`) on CPython and MicroPython alike.
+PORTABLE = [
+    'test_http',
+    'test_datastructures',
+    'test_app',
+]

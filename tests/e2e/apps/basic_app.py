@@ -1,0 +1,204 @@
+"""The one application every server kind of the e2e battery runs.
+
+Usage::
+
+    python basic_app.py PORT            # CPython, threaded server
+    micropython basic_app.py PORT       # MicroPython unix port (MICROPYPATH=src:...)
+
+Only the public ``microdot`` API is used, and only what MicroPython has (no
+f-strings with ``=``, no ``os.path``, no ``tempfile``). The module defines
+``app`` at import time so WSGI/ASGI servers can load ``basic_app:app``; the
+environment variable ``E2E_MICRODOT_MODULE`` picks the module the ``Microdot``
+class comes from (default ``microdot``).
+"""
+import sys
+import time
+
+try:
+    from os import getenv
+except ImportError:  # pragma: no cover - very small ports
+    def getenv(name, default=None):
+        return default
+
+_module = __import__(getenv('E2E_MICRODOT_MODULE') or 'microdot')
+Microdot = _module.Microdot
+Response = _module.Response
+abort = getattr(_module, 'abort', None) or Microdot.abort
+
+if '/' in __file__:
+    APP_DIR = __file__.rsplit('/', 1)[0]
+else:
+    APP_DIR = '.'
+STATIC_DIR = APP_DIR + '/static/'
+
+
+class E2EIntentionalError(Exception):
+    """Raised by ``/error``; the fixture ignores tracebacks ending in it."""
+
+
+app = Microdot()
+
+
+@app.route('/')
+def hello(request):
+    return 'Hello, world!'
+
+
+@app.route('/users/<int:user_id>/<name>')
+def user(request, user_id, name):
+    return {'id': user_id, 'name': name}
+
+
+@app.route('/files/<path:rest>')
+def files(request, rest):
+    return {'rest': rest}
+
+
+@app.route('/method', methods=['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+def method(request):
+    return request.method
+
+
+@app.post('/post-only')
+def post_only(request):
+    return 'posted'
+
+
+@app.route('/info', methods=['GET', 'POST'])
+def info(request):
+    return {
+        'method': request.method,
+        'path': request.path,
+        'query_string': request.query_string,
+        'http_version': request.http_version,
+        'content_length': request.content_length,
+        'content_type': request.content_type,
+        'x_test': request.headers.get('X-Test'),
+    }
+
+
+@app.route('/args')
+def args(request):
+    return {'x': request.args.getlist('x'), 'y': request.args.get('y')}
+
+
+@app.post('/echo')
+def echo(request):
+    return request.body
+
+
+@app.post('/echo/json')
+def echo_json(request):
+    return {'received': request.json}
+
+
+@app.post('/form')
+def form(request):
+    return {'a': request.form.get('a'), 'b': request.form.getlist('b')}
+
+
+@app.route('/cookie/set')
+def cookie_set(request):
+    res = Response('cookie set')
+    res.set_cookie('e2e', 'value123', path='/', http_only=True)
+    res.set_cookie('second', 'two')
+    return res
+
+
+@app.route('/cookie/read')
+def cookie_read(request):
+    return request.cookies
+
+
+@app.route('/redirect')
+def redirect_route(request):
+    return Response.redirect('/')
+
+
+@app.route('/error')
+def error(request):
+    raise E2EIntentionalError('intentional e2e failure')
+
+
+@app.route('/abort/<int:code>')
+def abort_route(request, code):
+    abort(code)
+
+
+@app.route('/abort-reason')
+def abort_reason(request):
+    abort(406, 'Custom Reason')
+
+
+@app.route('/nocontent')
+def nocontent(request):
+    return None
+
+
+@app.route('/status')
+def status(request):
+    return 'created', 201, {'X-E2E': 'yes'}
+
+
+@app.route('/stream')
+def stream(request):
+    # n chunks; the chunk at index `slow` is preceded by a `delay` second sleep
+    count = request.args.get('n', 5, type=int)
+    slow = request.args.get('slow', 2, type=int)
+    delay = request.args.get('delay', 0.2, type=float)
+
+    def generate():
+        for i in range(count):
+            if i == slow:
+                time.sleep(delay)
+            yield 'chunk %d\n' % i
+    return generate()
+
+
+def _pattern(size):
+    block = bytes(range(256))
+    return block * (size // 256) + block[:size % 256]
+
+
+@app.route('/large')
+def large(request):
+    return _pattern(request.args.get('size', 1024 * 1024, type=int))
+
+
+@app.route('/large-stream')
+def large_stream(request):
+    size = request.args.get('size', 1024 * 1024, type=int)
+    piece = _pattern(16 * 1024)
+
+    def generate():
+        sent = 0
+        while sent < size:
+            data = piece[:size - sent]
+            sent += len(data)
+            yield data
+    return generate()
+
+
+@app.route('/static/<name>')
+def static(request, name):
+    if '..' in name:
+        abort(404)
+    return Response.send_file(STATIC_DIR + name)
+
+
+@app.route('/slow')
+def slow(request):
+    seconds = request.args.get('seconds', 1, type=float)
+    time.sleep(seconds)
+    return 'slept %s' % seconds
+
+
+@app.route('/shutdown')
+def shutdown(request):
+    request.app.shutdown()
+    return 'shutting down'
+
+
+if __name__ == '__main__':
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    app.run(host='127.0.0.1', port=port)

