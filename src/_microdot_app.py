@@ -4,24 +4,20 @@
 ``(function, args, kwargs)``: ``run_sync`` makes the calls, an async runner
 awaits the results that are awaitable, so the control flow exists once.
 """
-import sys
-
 from _microdot_http import HTTPException, check_header_value, error_body
 from _microdot_core import run_sync
 from _microdot_response import Response, make_response
 from _microdot_routing import URLPattern, Router
 
 try:
-    import logging
-    _logger = logging.getLogger('microdot')
+    from sys import print_exception  # MicroPython
+except ImportError:
+    import traceback
 
     def print_exception(exc):
-        """Log an exception with its traceback."""
-        _logger.error('Unhandled exception', exc_info=exc)
-except ImportError:  # pragma: no cover - MicroPython
-    def print_exception(exc):
-        """Print an exception with its traceback."""
-        sys.print_exception(exc)
+        """Report an unhandled exception with its traceback on stderr."""
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
 
 def _mro(cls):
     # MicroPython has no __mro__: walk __bases__ depth first

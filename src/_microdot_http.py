@@ -331,17 +331,15 @@ def parse_range(header, size):
             not (last.isdigit() or last == '') or first == last == '':
         return None
     if first == '':
-        start, end = max(size - int(last), 0), size - 1
-        if int(last) == 0:
+        if int(last) == 0 or size == 0:
             raise HTTPException(416)
-    else:
-        start = int(first)
-        end = min(int(last), size - 1) if last else size - 1
-        if end < start and last:
-            return None
+        return max(size - int(last), 0), size - 1
+    start = int(first)
+    if last and int(last) < start:
+        return None
     if start >= size:
         raise HTTPException(416)
-    return start, end
+    return start, min(int(last), size - 1) if last else size - 1
 
 
 def status_line(version, status_code, reason=None):

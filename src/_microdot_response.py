@@ -160,8 +160,8 @@ class Response:
         if head_only or self.status_code in _NO_BODY_STATUS:
             self.close()
             stream.write(head)
-        elif isinstance(self.body, bytes):
-            stream.write(head + self.body)
+        elif isinstance(self.body, bytes) and len(self.body) < 4096:
+            stream.write(head + self.body)  # one send for small responses
         else:
             stream.write(head)
             for chunk in self.body_iter():

@@ -32,16 +32,22 @@ class TestResponse:
         self.reason = reason
         self.headers = headers
         self.body = body
-        self.text = None
-        self.json = None
+
+    @property
+    def text(self):
+        """The body decoded as UTF-8, or None if it is not valid UTF-8."""
         try:
-            self.text = body.decode()
+            return self.body.decode()
         except UnicodeError:
-            pass
-        content_type = headers.get('Content-Type', '')
-        if self.text is not None and \
-                content_type.split(';')[0] == 'application/json':
-            self.json = json.loads(self.text)
+            return None
+
+    @property
+    def json(self):
+        """The body parsed as JSON, or None if it is not application/json."""
+        content_type = self.headers.get('Content-Type', '')
+        if content_type.split(';')[0].strip() != 'application/json':
+            return None
+        return json.loads(self.body.decode())
 
     @classmethod
     def from_bytes(cls, data):

@@ -139,6 +139,8 @@ class AppContract:
 
     SETTINGS = [('request_class', 'max_content_length'),
                 ('request_class', 'max_body_length'),
+                ('request_class', 'max_readline'),
+                ('request_class', 'max_headers'),
                 ('response_class', 'default_content_type'),
                 ('response_class', 'default_send_file_max_age')]
 
@@ -1027,6 +1029,39 @@ class AppContract:
         self.assertEqual(res.status_code, 200)
         self.assertEqual(res.json, {'body': ''})
 
+    # -- request limits -------------------------------------------------------
+
+    def test_long_request_line_is_414(self):
+        client = self.make_client(self.app_with('/<path:p>', lambda req, p: p))
+        res = self.get(client, '/' + 'a' * 3000)
+        self.assertEqual(res.status_code, 414)
+
+    def test_max_readline_setting(self):
+        self.request_class.max_readline = 100
+        client = self.make_client(self.app_with('/<path:p>', lambda req, p: p))
+        self.assertEqual(self.get(client, '/' + 'a' * 50).status_code, 200)
+        self.assertEqual(self.get(client, '/' + 'a' * 200).status_code, 414)
+
+    def test_long_header_line_is_431(self):
+        client = self.make_client(self.app_with('/', lambda req: 'x'))
+        res = self.get(client, '/', headers={'X-Long': 'b' * 3000})
+        self.assertEqual(res.status_code, 431)
+
+    def test_too_many_headers_is_431(self):
+        client = self.make_client(self.app_with('/', lambda req: 'x'))
+        headers = {}
+        for i in range(self.request_class.max_headers + 1):
+            headers['X-H%d' % i] = 'v'
+        self.assertEqual(self.get(client, '/', headers=headers).status_code,
+                         431)
+
+    def test_invalid_content_length_is_400(self):
+        client = self.make_client(self.app_with(
+            '/', lambda req: 'x', methods=['POST']))
+        for value in ('abc', '-1', '1.5'):
+            res = self.post(client, '/', headers={'Content-Length': value})
+            self.assertEqual(res.status_code, 400, value)
+
     # -- cookies in responses -----------------------------------------------
 
     def cookie_response(self, *cookies):
@@ -1222,7 +1257,8 @@ class AppContract:
             ('unknownext', ['application/octet-stream']),
         ]
         for ext, expected in table:
-            res = self.send('dir/file.' + ext, stream=io.BytesIO(b'data'))
+            # b'[]' is valid JSON too: the client decodes .json bodies
+            res = self.send('dir/file.' + ext, stream=io.BytesIO(b'[]'))
             self.assertIn(media_type(res), expected, ext)
 
     def test_send_file_with_stream(self):
@@ -1575,6 +1611,7 @@ class TestResponseObject(unittest.TestCase):
 
 class TestRequestObject(unittest.TestCase):
     def test_settings_defaults(self):
+        self.assertEqual(Request.max_headers, 64)
         self.assertEqual(Request.max_content_length, 16 * 1024)
         self.assertEqual(Request.max_body_length, 16 * 1024)
         self.assertEqual(Request.max_readline, 2 * 1024)
@@ -1612,6 +1649,61 @@ class TestRequestObject(unittest.TestCase):
         self.assertEqual(req.headers['host'], 'h')
         self.assertEqual(req.headers['x-thing'], 'v')
         self.assertEqual(req.client_addr, ('9.8.7.6', 4321))
+
+    def create(self, raw):
+        return Request.create(Microdot(), io.BytesIO(raw), ('h', 1))
+
+    def assertCreateStatus(self, status, raw):
+        try:
+            with self.assertRaises(HTTPException) as cm:
+                self.create(raw)
+        except AssertionError:
+            raise AssertionError('no HTTPException for %r' % raw[:60])
+        self.assertEqual(cm.exception.status_code, status, repr(raw[:60]))
+
+    def test_create_malformed_request_line_is_400(self):
+        self.assertCreateStatus(400, b'GARBAGE\r\n\r\n')
+
+    def test_create_malformed_header_is_400(self):
+        self.assertCreateStatus(400, b'GET / HTTP/1.1\r\nBad : x\r\n\r\n')
+
+    def test_create_long_request_line_is_414(self):
+        self.assertCreateStatus(
+            414, b'GET /' + b'a' * 3000 + b' HTTP/1.1\r\n\r\n')
+
+    def test_create_long_header_line_is_431(self):
+        self.assertCreateStatus(
+            431, b'GET / HTTP/1.1\r\nX-A: ' + b'b' * 3000 + b'\r\n\r\n')
+
+    def test_create_too_many_headers_is_431(self):
+        headers = b''.join([b'X-H%d: v\r\n' % i
+                            for i in range(Request.max_headers + 1)])
+        self.assertCreateStatus(431, b'GET / HTTP/1.1\r\n' + headers +
+                                b'\r\n')
+
+    def test_create_max_headers_accepted(self):
+        headers = b''.join([b'X-H%d: v\r\n' % i
+                            for i in range(Request.max_headers)])
+        req = self.create(b'GET / HTTP/1.1\r\n' + headers + b'\r\n')
+        self.assertEqual(len(req.headers), Request.max_headers)
+
+    def test_create_invalid_content_length_is_400(self):
+        self.assertCreateStatus(
+            400, b'POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n')
+
+    def test_create_chunked_body(self):
+        req = self.create(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked'
+                          b'\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n')
+        self.assertEqual(req.body, b'hello world')
+
+    def test_create_chunked_and_content_length_is_400(self):
+        self.assertCreateStatus(
+            400, b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n'
+            b'Content-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n')
+
+    def test_create_other_transfer_coding_is_501(self):
+        self.assertCreateStatus(
+            501, b'POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nxx')
 
     def test_create_reads_body(self):
         raw = (b'POST / HTTP/1.0\r\nContent-Length: 5\r\n'
