@@ -165,7 +165,7 @@ class AppContract:
         return self.get(client, path, headers=headers)
 
     def echo_request_app(self, attribute):
-        """An app answering every method on /echo with repr-able request data."""
+        """An app answering GET/POST/PUT /echo with ``{'value': attr}``."""
         app = self.make_app()
 
         def echo(req):
@@ -931,6 +931,14 @@ class AppContract:
         self.assertEqual(res.json, {'is_multidict': True, 'a': ['1', '2'],
                                     'b': 'x y&z', 'c': 'caf\u00e9'})
 
+    def test_form_with_charset_parameter(self):
+        app = self.make_app()
+        app.post('/')(lambda req: {'a': req.form.get('a')})
+        form_type = 'application/x-www-form-urlencoded; charset=UTF-8'
+        res = self.post(self.make_client(app), '/', body='a=caf%C3%A9',
+                        headers={'Content-Type': form_type})
+        self.assertEqual(res.json, {'a': 'caf\u00e9'})
+
     def test_body_then_stream_raises(self):
         app = self.make_app()
 
@@ -1061,6 +1069,16 @@ class AppContract:
         for value in ('abc', '-1', '1.5'):
             res = self.post(client, '/', headers={'Content-Length': value})
             self.assertEqual(res.status_code, 400, value)
+            self.assertEqual(res.text, 'Bad request', value)
+
+    def test_errorhandler_400_for_malformed_request(self):
+        # 1.x called the 400 handler (with req None) for unparseable requests
+        app = self.app_with('/', lambda req: 'x', methods=['POST'])
+        app.errorhandler(400)(lambda req: ('custom bad request', 400))
+        res = self.post(self.make_client(app), '/',
+                        headers={'Content-Length': 'abc'})
+        self.assertEqual(res.status_code, 400)
+        self.assertEqual(res.text, 'custom bad request')
 
     # -- cookies in responses -----------------------------------------------
 
@@ -1634,6 +1652,7 @@ class TestRequestObject(unittest.TestCase):
         self.assertEqual(req.http_version, '1.1')
         self.assertEqual(req.body, b'abc')
         self.assertEqual(req.after_request_handlers, [])
+        self.assertIsNone(req.sock)
 
     def test_create_from_stream(self):
         app = Microdot()
