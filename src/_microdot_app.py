@@ -50,6 +50,8 @@ class Microdot:
     """
     request_class = None
     response_class = Response
+    #: True once ``shutdown()`` was called: connections close after a reply.
+    stopping = False
 
     def __init__(self):
         self.router = Router()
@@ -208,6 +210,19 @@ def _error_response(app, req, exc):
     if res.status_code == 405 and 'Allow' not in res.headers:
         res.headers['Allow'] = ', '.join(app.router.allowed_methods(req.path))
     return res
+
+
+def unreadable_request(app, exc):
+    """Response flow for a request that could not be parsed (no Request).
+
+    The app's handler for the status is called with None as the request.
+    """
+    try:
+        return (yield from _error_response(app, None, exc))
+    except Exception as error:
+        print_exception(error)
+        return app.response_class(error_body(exc.status_code, exc.reason),
+                                  exc.status_code)
 
 
 def dispatch(app, req):

@@ -20,11 +20,13 @@ import socket
 import time
 
 from _microdot_http import HTTPException, urlencode, urldecode_str, \
-    urldecode_bytes, error_body
-from _microdot_core import NoCaseDict, MultiDict, Request, wants_keep_alive
+    urldecode_bytes
+from _microdot_core import NoCaseDict, MultiDict, Request, run_sync, \
+    wants_keep_alive
 from _microdot_response import Response
 from _microdot_routing import URLPattern
-from _microdot_app import Microdot as _App, print_exception
+from _microdot_app import Microdot as _App, print_exception, \
+    unreadable_request
 
 try:
     import select
@@ -154,9 +156,11 @@ class _Connection:
                 pass
 
 
-def _write_error(stream, status_code, reason=None):
-    Response(error_body(status_code, reason), status_code).write(
-        stream, '1.1', keep_alive=False)
+def _write_error(app, stream, exc):
+    res = run_sync(unreadable_request(app, exc))
+    res.write(stream, '1.1', keep_alive=False)
+    if app.debug:
+        print('- - {}'.format(res.status_code))
     if hasattr(stream, 'discard_input'):
         stream.discard_input()
 
@@ -166,7 +170,7 @@ def _serve_one(app, stream, client_addr, sock):
     try:
         req = app.request_class.create(app, stream, client_addr, sock)
     except HTTPException as exc:
-        _write_error(stream, exc.status_code, exc.reason)
+        _write_error(app, stream, exc)
         return False
     if req is None:
         return False
