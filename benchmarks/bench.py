@@ -203,6 +203,12 @@ def table(servers, results, args):
         mine = median_rps(results[(ours, mode)])
         ratios.append('%.2fx' % (mine / base) if base else 'n/a')
     lines.append('| ours / %s | %s | |' % (peer, ' | '.join(ratios)))
+    lines.append('')
+    for server in servers:
+        for mode, _ in MODES:
+            lines.append('- %s, %s: runs %s req/s' % (
+                server.name, mode, ', '.join(
+                    '%.0f' % r['rps'] for r in results[(server.name, mode)])))
     return '\n'.join(lines)
 
 
@@ -216,6 +222,7 @@ def describe(servers, wrk, args):
         pass
     wrk_version = subprocess.run([wrk, '-v'], capture_output=True,
                                  text=True).stdout.split('\n')[0]
+    wrk_version = wrk_version.split(' [')[0].split(' Copyright')[0]
     return '\n'.join([
         '- date: %s' % datetime.date.today().isoformat(),
         '- machine: %s, %d CPUs; %s' % (cpu, os.cpu_count() or 1,

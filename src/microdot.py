@@ -42,8 +42,10 @@ __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
            'NoCaseDict', 'MultiDict', 'abort', 'redirect', 'send_file',
            'urlencode', 'urldecode_str', 'urldecode_bytes']
 
-# Socket errors that mean the client went away: not worth a traceback
+# Socket errors that mean the client went away: not worth a traceback.
+# MicroPython's unix port reports a write to a reset socket as EINTR.
 _CLIENT_GONE = (errno.ECONNRESET, getattr(errno, 'EPIPE', 32),
+                getattr(errno, 'EINTR', 4),
                 errno.ETIMEDOUT, errno.ENOTCONN, errno.EBADF,
                 errno.ECONNABORTED, errno.EAGAIN)
 
