@@ -34,12 +34,16 @@ class NoCaseDict(dict):
             self.update(initial_dict)
 
     def _key(self, key):
-        return self._keys.get(key.lower(), key) if isinstance(key, str) \
-            else key
+        try:
+            return self._keys.get(key.lower(), key)
+        except AttributeError:  # not a string
+            return key
 
     def __setitem__(self, key, value):
-        if isinstance(key, str):
+        try:
             key = self._keys.setdefault(key.lower(), key)
+        except AttributeError:
+            pass
         super().__setitem__(key, value)
 
     def __getitem__(self, key):
@@ -52,7 +56,10 @@ class NoCaseDict(dict):
             del self._keys[key.lower()]
 
     def __contains__(self, key):
-        return super().get(self._key(key), _MISSING) is not _MISSING
+        try:
+            return key.lower() in self._keys
+        except AttributeError:
+            return super().get(key, _MISSING) is not _MISSING
 
     def get(self, key, default=None):
         return super().get(self._key(key), default)
@@ -227,9 +234,23 @@ class Request:
 
         Raises HTTPException for a malformed or oversized request.
         """
-        return run_sync(read_request(
-            cls, app, client_addr, client_stream.readline, client_stream.read,
-            lambda size: BodyStream(client_stream, size), client_sock))
+        parser = HeadParser(cls)
+        while not parser.feed(client_stream.readline(parser.line_limit)):
+            pass
+        if parser.closed:
+            return None
+        body, stream = b'', None
+        if parser.has_body:
+            body, stream = run_sync(parser.read_body(
+                client_stream.readline, client_stream.read,
+                lambda size: BodyStream(client_stream, size)))
+        return parser.request(app, client_addr, body, stream, client_sock)
+
+
+def _check_line(line, limit, status):
+    if len(line) > limit and len(line.rstrip(b'\r\n')) > limit:
+        raise HTTPException(status)
+    return line
 
 
 def _read_exact(read, size):
@@ -243,18 +264,11 @@ def _read_exact(read, size):
     return b''.join(parts)
 
 
-def _read_line(readline, limit, status):
-    line = yield readline, (limit + 2,), {}
-    if line and len(line) > limit and not line.endswith(b'\n') or \
-            len(line) > limit + 1:
-        raise HTTPException(status)
-    return line
-
-
 def _read_chunked(request_class, readline, read):
+    limit = request_class.max_readline
     parts, total = [], 0
     while True:
-        line = yield from _read_line(readline, request_class.max_readline, 400)
+        line = _check_line((yield readline, (limit + 2,), {}), limit, 400)
         size = parse_chunk_size(line)
         if size == 0:
             break
@@ -264,71 +278,105 @@ def _read_chunked(request_class, readline, read):
         parts.append((yield from _read_exact(read, size)))
         if (yield from _read_exact(read, 2)) != b'\r\n':
             raise HTTPException(400)
-    while (yield from _read_line(readline, request_class.max_readline,
-                                 431)).strip():
-        pass  # trailer fields are read and ignored
-    return b''.join(parts)
-
-
-def _read_headers(request_class, readline):
-    headers = NoCaseDict()
-    for _ in range(request_class.max_headers + 1):
-        line = yield from _read_line(readline, request_class.max_readline, 431)
-        if line in (b'\r\n', b'\n'):
-            return headers
-        if not line:
-            raise HTTPException(400, 'Incomplete request')
-        name, value = parse_header_line(line)
-        if name in headers:
-            if name.lower() == 'content-length' and headers[name] != value:
-                raise HTTPException(400)
-            value = headers[name] + ('; ' if name.lower() == 'cookie'
-                                     else ', ') + value
-        headers[name] = value
+    for _ in range(request_class.max_headers):
+        line = _check_line((yield readline, (limit + 2,), {}), limit, 431)
+        if not line.strip():
+            return b''.join(parts)  # trailer fields are read and ignored
     raise HTTPException(431)
 
 
-def _read_body(request_class, headers, readline, read):
-    # returns (body bytes, number of body bytes left on the wire)
-    coding = headers.get('Transfer-Encoding')
-    if coding is not None:
-        if 'Content-Length' in headers:
-            raise HTTPException(400)
-        if coding.lower() != 'chunked':
-            raise HTTPException(501)
-        body = yield from _read_chunked(request_class, readline, read)
-        headers['Content-Length'] = str(len(body))
-        del headers['Transfer-Encoding']
-        return body, 0
-    length = parse_content_length(headers.get('Content-Length', '0'))
-    if length > min(request_class.max_body_length,
-                    request_class.max_content_length):
-        return None, length
-    return (yield from _read_exact(read, length)), 0
+class HeadParser:
+    """Parses a request head that a driver feeds line by line.
 
+    Example, in a blocking driver::
 
-def read_request(request_class, app, client_addr, readline, read,
-                 body_stream=None, sock=None):
-    """Generator that reads one request through the driver's I/O calls.
-
-    It yields ``(readline, (limit,), {})`` and ``(read, (n,), {})`` steps,
-    returns a Request, or None when the connection closed before a request.
-    A body too large to buffer is left on the wire as ``body_stream(size)``.
+        parser = HeadParser(Request)
+        while not parser.feed(stream.readline(parser.line_limit)):
+            pass
     """
-    line = b'\r\n'
-    for _ in range(3):  # RFC 9112: ignore empty lines before a request
-        line = yield from _read_line(readline, request_class.max_readline, 414)
-        if line not in (b'\r\n', b'\n'):
-            break
-    if not line.strip():
-        return None
-    method, url, http_version = parse_request_line(line)
-    headers = yield from _read_headers(request_class, readline)
-    body, pending = yield from _read_body(request_class, headers, readline,
-                                          read)
-    stream = body_stream(pending) if pending and body_stream else None
-    return request_class(app, client_addr, method, url, http_version, headers,
-                         body=body, stream=stream, sock=sock)
+
+    def __init__(self, request_class):
+        self.request_class = request_class
+        #: Most bytes the driver should read for one line.
+        self.line_limit = request_class.max_readline + 2
+        self.request_line = None
+        self.headers = NoCaseDict()
+        #: True when the connection closed before a request started.
+        self.closed = False
+        self._count = 0
+
+    def feed(self, line):
+        """Take the next line; True once the head is complete or closed."""
+        if self.request_line is None:
+            return self._feed_request_line(line)
+        _check_line(line, self.request_class.max_readline, 431)
+        if line in (b'\r\n', b'\n'):
+            return True
+        if not line:
+            raise HTTPException(400, 'Incomplete request')
+        self._count += 1
+        if self._count > self.request_class.max_headers:
+            raise HTTPException(431)
+        name, value = parse_header_line(line)
+        headers = self.headers
+        if name in headers:
+            lower = name.lower()
+            if lower == 'content-length' and headers[name] != value:
+                raise HTTPException(400)
+            value = headers[name] + ('; ' if lower == 'cookie' else ', ') + \
+                value
+        headers[name] = value
+        return False
+
+    def _feed_request_line(self, line):
+        _check_line(line, self.request_class.max_readline, 414)
+        if not line:
+            self.closed = True
+            return True
+        if line in (b'\r\n', b'\n'):  # RFC 9112: ignore a few empty lines
+            self._count += 1
+            if self._count > 2:
+                raise HTTPException(400)
+            return False
+        self.request_line = parse_request_line(line)
+        self._count = 0
+        return False
+
+    @property
+    def has_body(self):
+        """Whether the head announces a body."""
+        headers = self.headers
+        return 'Transfer-Encoding' in headers or \
+            headers.get('Content-Length', '0') != '0'
+
+    def read_body(self, readline, read, body_stream=None):
+        """Generator of the driver's reads; returns ``(body, stream)``.
+
+        A body larger than the request class buffers is left on the wire
+        as ``body_stream(size)``.
+        """
+        request_class, headers = self.request_class, self.headers
+        coding = headers.get('Transfer-Encoding')
+        if coding is not None:
+            if 'Content-Length' in headers:
+                raise HTTPException(400)
+            if coding.lower() != 'chunked':
+                raise HTTPException(501)
+            body = yield from _read_chunked(request_class, readline, read)
+            headers['Content-Length'] = str(len(body))
+            del headers['Transfer-Encoding']
+            return body, None
+        length = parse_content_length(headers['Content-Length'])
+        if length > min(request_class.max_body_length,
+                        request_class.max_content_length):
+            return b'', body_stream(length) if body_stream else None
+        return (yield from _read_exact(read, length)), None
+
+    def request(self, app, client_addr, body=b'', stream=None, sock=None):
+        """Build the Request that this head describes."""
+        method, url, http_version = self.request_line
+        return self.request_class(app, client_addr, method, url, http_version,
+                                  self.headers, body, stream, sock)
 
 
 def _is_coroutine(value):

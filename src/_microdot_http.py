@@ -79,6 +79,9 @@ def _strip_eol(line):
     return line
 
 
+_CONTROL_CHARS = bytes([c for c in range(32) if c != 9] + [127])
+
+
 def _has_control_chars(data):
     for byte in data:
         if byte < 32 and byte != 9 or byte == 127:
@@ -93,6 +96,14 @@ def _is_token(data, allowed=_TOKEN_CHARS):
         if byte not in allowed:
             return False
     return True
+
+
+if hasattr(bytes, 'translate'):  # CPython: the same checks in C
+    def _has_control_chars(data):  # noqa: F811
+        return len(data.translate(None, _CONTROL_CHARS)) != len(data)
+
+    def _is_token(data, allowed=_TOKEN_CHARS):  # noqa: F811
+        return bool(data) and not data.translate(None, allowed)
 
 
 def parse_request_line(line):
