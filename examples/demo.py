@@ -3,6 +3,7 @@
 Run it with ``make demo`` (or ``python examples/demo.py``), then open
 http://127.0.0.1:5000/ in a browser.
 """
+import sys
 import time
 
 from microdot import Microdot, Response
@@ -45,4 +46,5 @@ def api_time(request):
 
 
 if __name__ == '__main__':
-    app.run(host='127.0.0.1', port=5000, debug=True)
+    app.run(host='127.0.0.1', port=int(sys.argv[1]) if len(sys.argv) > 1
+            else 5000, debug=True)

