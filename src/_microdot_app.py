@@ -5,7 +5,7 @@
 awaits the results that are awaitable, so the control flow exists once.
 """
 from _microdot_http import HTTPException, check_header_value, error_body
-from _microdot_core import run_sync
+from _microdot_core import run_sync, read_request, wants_keep_alive
 from _microdot_response import Response, make_response
 from _microdot_routing import URLPattern, Router
 
@@ -240,3 +240,43 @@ def dispatch(app, req):
     except Exception as exc:  # a failing error handler
         print_exception(exc)
         return app.response_class(error_body(500), 500)
+
+
+def _reject(app, conn, exc):
+    # a request that could not be read: answer it, then close
+    res = yield from unreadable_request(app, exc)
+    yield from res.write_steps(conn.write, '1.1', False)
+    if app.debug:
+        print('- - {}'.format(res.status_code))
+    yield conn.discard_input, (), {}
+
+
+def serve_connection(app, conn, client_addr, sock=None):
+    """The life of one client connection, as a generator of calls.
+
+    ``conn`` is the driver's connection (see ``read_request``) with also
+    ``write(data)``, ``wait_for_request()`` (False: stop waiting, close)
+    and ``discard_input()``. I/O errors propagate to the driver.
+    """
+    while True:
+        try:
+            req = yield from read_request(app.request_class, app, conn,
+                                          client_addr, sock)
+        except HTTPException as exc:
+            yield from _reject(app, conn, exc)
+            return
+        if req is None:
+            return
+        res = yield from dispatch(app, req)
+        if res is Response.already_handled:
+            return
+        keep_alive = wants_keep_alive(req) and not req.body_pending and \
+            not app.stopping
+        keep_alive = yield from res.write_steps(
+            conn.write, req.http_version, keep_alive, req.method == 'HEAD')
+        if app.debug:
+            print('{} {} {}'.format(req.method, req.path, res.status_code))
+        if req.body_pending:
+            yield conn.discard_input, (), {}
+        if not keep_alive or not (yield conn.wait_for_request, (), {}):
+            return

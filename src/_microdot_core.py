@@ -4,12 +4,14 @@ No I/O here: a request is read by the ``read_request`` generator, which
 yields the reads it needs to the driver that owns the connection.
 """
 import json
+import sys
 
 from _microdot_http import HTTPException, parse_request_line, \
     parse_header_line, parse_content_length, parse_chunk_size, parse_query, \
     parse_cookies, unquote_path
 
 _MISSING = object()
+_IS_MICROPYTHON = sys.implementation.name == 'micropython'
 
 try:
     import io
@@ -190,8 +192,13 @@ class Request:
             raise RuntimeError('Cannot use both stream and body')
         self._stream_used = True
         if self._stream is None:
-            self._stream = io.BytesIO(self._body)
+            self._stream = self._buffered_stream(self._body)
         return self._stream
+
+    @staticmethod
+    def _buffered_stream(body):
+        # the stream of a body already read; async drivers read it async
+        return io.BytesIO(body)
 
     def _media_type(self):
         return (self.content_type or '').split(';')[0].strip().lower()
@@ -234,17 +241,8 @@ class Request:
 
         Raises HTTPException for a malformed or oversized request.
         """
-        parser = HeadParser(cls)
-        while not parser.feed(client_stream.readline(parser.line_limit)):
-            pass
-        if parser.closed:
-            return None
-        body, stream = b'', None
-        if parser.has_body:
-            body, stream = run_sync(parser.read_body(
-                client_stream.readline, client_stream.read,
-                lambda size: BodyStream(client_stream, size)))
-        return parser.request(app, client_addr, body, stream, client_sock)
+        return run_sync(read_request(cls, app, StreamConnection(client_stream),
+                                     client_addr, client_sock))
 
 
 def _check_line(line, limit, status):
@@ -400,6 +398,79 @@ def run_sync(steps):
                                 'serve async handlers' % function)
         except Exception as exc:
             value, error = None, exc
+
+
+async def run_async(steps):
+    """Drive a dispatch generator, awaiting the results that are awaitable.
+
+    MicroPython cannot tell a coroutine from a generator: there a generator
+    returned by a call is awaited (stream by returning a Response).
+    """
+    value = error = None
+    while True:
+        try:
+            call = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as done:
+            return done.value
+        function, args, kwargs = call
+        try:
+            value, error = function(*args, **kwargs), None
+            if hasattr(value, '__await__') or _IS_MICROPYTHON and \
+                    type(value).__name__ == 'generator':
+                value = await value
+        except Exception as exc:
+            value, error = None, exc
+
+
+def read_request(request_class, app, conn, client_addr, sock=None):
+    """Generator that reads one request from a driver's connection.
+
+    ``conn`` gives ``read_head(parser)``, ``readline(limit)``, ``read(n)``
+    and ``body_stream(size)``, sync or async. Returns a Request, or None
+    when the connection closed before a request.
+    """
+    parser = HeadParser(request_class)
+    yield conn.read_head, (parser,), {}
+    if parser.closed:
+        return None
+    body, stream = b'', None
+    if parser.has_body:
+        body, stream = yield from parser.read_body(
+            conn.readline, conn.read, conn.body_stream)
+    return parser.request(app, client_addr, body, stream, sock)
+
+
+class StreamConnection:
+    """A connection over blocking file-like streams, as the core reads it.
+
+    Drivers subclass it to add timeouts and socket details.
+    """
+
+    def __init__(self, stream, output=None):
+        self.stream = stream
+        self.output = stream if output is None else output
+
+    def readline(self, limit):
+        return self.stream.readline(limit)
+
+    def read(self, size):
+        return self.stream.read(size)
+
+    def write(self, data):
+        self.output.write(data)
+
+    def read_head(self, parser):
+        while not parser.feed(self.readline(parser.line_limit)):
+            pass
+
+    def body_stream(self, size):
+        return BodyStream(self, size)
+
+    def wait_for_request(self):
+        return True
+
+    def discard_input(self):
+        pass
 
 
 class BodyStream:

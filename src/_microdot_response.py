@@ -2,12 +2,23 @@
 import json
 import os
 
-from _microdot_core import NoCaseDict
+from _microdot_core import NoCaseDict, run_sync
 from _microdot_http import HTTPException, cookie_line, http_date, \
     parse_http_date, parse_range, status_line, header_lines, \
     check_header_value, encode_chunk
 
 _NO_BODY_STATUS = (204, 304)
+
+
+def _next_async(chunks):
+    return chunks.__anext__()
+
+
+def _write_chunk(write, chunk, chunked):
+    if isinstance(chunk, str):
+        chunk = chunk.encode()
+    if chunk:
+        yield write, (encode_chunk(chunk) if chunked else chunk,), {}
 
 
 class Response:
@@ -155,20 +166,40 @@ class Response:
         a server passes the request's version and whether the connection
         stays open. Returns whether it may stay open.
         """
+        return run_sync(self.write_steps(stream.write, http_version,
+                                         keep_alive, head_only))
+
+    def write_steps(self, write, http_version='1.0', keep_alive=False,
+                    head_only=False):
+        """Generator of the ``write(data)`` calls that send this response.
+
+        Drivers run it with ``run_sync`` or ``run_async``; async iterable
+        bodies are read through awaited ``__anext__`` calls. Returns whether
+        the connection may stay open.
+        """
         head, chunked, keep_alive = self.render_head(http_version, keep_alive,
                                                      head_only)
+        body = self.body
         if head_only or self.status_code in _NO_BODY_STATUS:
             self.close()
-            stream.write(head)
-        elif isinstance(self.body, bytes) and len(self.body) < 4096:
-            stream.write(head + self.body)  # one send for small responses
+            yield write, (head,), {}
+        elif isinstance(body, bytes) and len(body) < 4096:
+            yield write, (head + body,), {}  # one send for small responses
         else:
-            stream.write(head)
-            for chunk in self.body_iter():
-                if chunk:
-                    stream.write(encode_chunk(chunk) if chunked else chunk)
+            yield write, (head,), {}
+            if hasattr(body, '__aiter__'):
+                chunks = body.__aiter__()
+                while True:
+                    try:
+                        chunk = yield _next_async, (chunks,), {}
+                    except StopAsyncIteration:
+                        break
+                    yield from _write_chunk(write, chunk, chunked)
+            else:
+                for chunk in self.body_iter():
+                    yield from _write_chunk(write, chunk, chunked)
             if chunked:
-                stream.write(encode_chunk(b''))
+                yield write, (encode_chunk(b''),), {}
         return keep_alive
 
     @classmethod

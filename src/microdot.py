@@ -22,11 +22,11 @@ import time
 from _microdot_http import HTTPException, urlencode, urldecode_str, \
     urldecode_bytes
 from _microdot_core import NoCaseDict, MultiDict, Request, run_sync, \
-    wants_keep_alive
+    StreamConnection
 from _microdot_response import Response
 from _microdot_routing import URLPattern
 from _microdot_app import Microdot as _App, print_exception, \
-    unreadable_request
+    serve_connection
 
 try:
     import select
@@ -81,43 +81,48 @@ def _timed_out():
     return OSError(errno.ETIMEDOUT, 'timed out')
 
 
-class _Connection:
-    """Blocking I/O on one client socket, in the shape the core reads."""
+class _SocketConnection(StreamConnection):
+    """Blocking I/O on one client socket, with timeouts."""
 
-    def __init__(self, sock):
+    def __init__(self, sock, idle_timeout, listener=None):
+        StreamConnection.__init__(self, sock.makefile('rb'))
         self.sock = sock
-        self.file = sock.makefile('rb')
-        self.write = sock.sendall if hasattr(sock, 'sendall') else sock.write
+        self.send = sock.sendall if hasattr(sock, 'sendall') else sock.write
+        self.idle_timeout = idle_timeout
+        self.listener = listener
         self.idle = False
 
     def readline(self, limit):
-        line = self.file.readline(limit)
+        line = self.stream.readline(limit)
         if line is None:  # MicroPython's way to say the read timed out
             raise _timed_out()
         return line
 
     def read(self, size):
-        data = self.file.read(size)
+        data = self.stream.read(size)
         if data is None:
             raise _timed_out()
         return data
 
-    def wait_for_request(self, timeout, listener=None):
+    def write(self, data):
+        self.send(data)
+
+    def wait_for_request(self):
         """Wait until the next request starts; False on timeout or EOF.
 
-        Single-threaded servers pass their listener: an idle connection is
-        given up as soon as another client is waiting.
+        A single-threaded server gives an idle connection up as soon as
+        another client waits on its listener.
         """
         self.idle = True
         try:
-            if hasattr(self.file, 'peek'):  # CPython: data may be buffered
-                self.sock.settimeout(timeout)
-                return bool(self.file.peek(1))
+            if hasattr(self.stream, 'peek'):  # CPython: data may be buffered
+                self.sock.settimeout(self.idle_timeout)
+                return bool(self.stream.peek(1))
             poller = select.poll()
             poller.register(self.sock, select.POLLIN)
-            if listener is not None:
-                poller.register(listener, select.POLLIN)
-            events = poller.poll(int(timeout * 1000))
+            if self.listener is not None:
+                poller.register(self.listener, select.POLLIN)
+            events = poller.poll(int(self.idle_timeout * 1000))
             return any(event[0] is self.sock or event[0] == self.sock
                        for event in events)
         except OSError:
@@ -151,57 +156,11 @@ class _Connection:
                 pass
 
     def close(self):
-        for closable in (self.file, self.sock):
+        for closable in (self.stream, self.sock):
             try:
                 closable.close()
             except OSError:
                 pass
-
-
-def _write_error(app, stream, exc):
-    res = run_sync(unreadable_request(app, exc))
-    res.write(stream, '1.1', keep_alive=False)
-    if app.debug:
-        print('- - {}'.format(res.status_code))
-    if hasattr(stream, 'discard_input'):
-        stream.discard_input()
-
-
-def _serve_one(app, stream, client_addr, sock):
-    # one request/response exchange; returns whether to keep the connection
-    try:
-        req = app.request_class.create(app, stream, client_addr, sock)
-    except HTTPException as exc:
-        _write_error(app, stream, exc)
-        return False
-    if req is None:
-        return False
-    res = app.dispatch_request(req)
-    if res is Response.already_handled:
-        return False
-    keep_alive = wants_keep_alive(req) and not req.body_pending and \
-        not app.stopping
-    try:
-        keep_alive = res.write(stream, req.http_version, keep_alive,
-                               req.method == 'HEAD')
-    finally:
-        if app.debug:
-            print('{} {} {}'.format(req.method, req.path, res.status_code))
-    if req.body_pending and hasattr(stream, 'discard_input'):
-        stream.discard_input()
-    return keep_alive
-
-
-def serve_connection(app, stream, client_addr, sock=None, wait=None):
-    """Serve requests from a stream until it closes or asks to.
-
-    ``stream`` has ``readline(limit)``, ``read(n)`` and ``write(data)``;
-    ``wait()``, if given, waits for each further request and returns False
-    when the connection sat idle for too long.
-    """
-    keep_alive = _serve_one(app, stream, client_addr, sock)
-    while keep_alive and (wait is None or wait()):
-        keep_alive = _serve_one(app, stream, client_addr, sock)
 
 
 class Microdot(_App):
@@ -293,13 +252,11 @@ class Microdot(_App):
             if ssl:
                 sock = ssl.wrap_socket(sock, server_side=True)
             sock.settimeout(Request.socket_read_timeout)
-            connection = _Connection(sock)
+            connection = _SocketConnection(sock, self.keep_alive_timeout,
+                                           listener)
             self._connections.append(connection)
-            if listener is None or connection.wait_for_request(
-                    self.keep_alive_timeout, listener):
-                serve_connection(self, connection, addr, sock, lambda: (
-                    connection.wait_for_request(self.keep_alive_timeout,
-                                                listener)))
+            if listener is None or connection.wait_for_request():
+                run_sync(serve_connection(self, connection, addr, sock))
         except OSError as exc:
             if not _client_gone(exc):
                 print_exception(exc)

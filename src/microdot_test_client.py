@@ -10,8 +10,8 @@ import json
 
 from _microdot_http import parse_header_line, parse_chunk_size, \
     parse_http_date
-from _microdot_core import NoCaseDict
-from microdot import serve_connection
+from _microdot_core import NoCaseDict, StreamConnection, run_sync
+from _microdot_app import serve_connection
 
 try:
     import io
@@ -84,15 +84,6 @@ def _read_body(stream, headers):
     return stream.read()
 
 
-class _MemoryConnection:
-    def __init__(self, request_bytes):
-        self.input = io.BytesIO(request_bytes)
-        self.output = io.BytesIO()
-        self.readline = self.input.readline
-        self.read = self.input.read
-        self.write = self.output.write
-
-
 def _cookie_expired(attributes):
     for attribute in attributes:
         name, _, value = attribute.strip().partition('=')
@@ -153,10 +144,11 @@ class TestClient:
 
         Returns a TestResponse.
         """
-        connection = _MemoryConnection(
-            self._request_bytes(method, path, headers, body))
-        serve_connection(self.app, connection, ('127.0.0.1', 1234))
-        response = TestResponse.from_bytes(connection.output.getvalue())
+        output = io.BytesIO()
+        connection = StreamConnection(io.BytesIO(self._request_bytes(
+            method, path, headers, body)), output)
+        run_sync(serve_connection(self.app, connection, ('127.0.0.1', 1234)))
+        response = TestResponse.from_bytes(output.getvalue())
         self._update_cookies(response)
         return response
 
