@@ -24,6 +24,9 @@ except ImportError:  # pragma: no cover
     import utime as time
 
 
+CLIENT_ADDR = ('127.0.0.1', 1234)
+
+
 class TestResponse:
     """A response as the client received it."""
 
@@ -104,6 +107,9 @@ class TestClient:
     responses update it and it is sent with every request.
     """
 
+    __test__ = False  # not a pytest test class
+    connection_class = StreamConnection
+
     def __init__(self, app, cookies=None):
         self.app = app
         self.cookies = dict(cookies or {})
@@ -139,18 +145,26 @@ class TestClient:
             else:
                 self.cookies[name] = value.strip()
 
+    def _exchange(self, method, path, headers, body):
+        # the connection flow to run, and where the response bytes land
+        output = io.BytesIO()
+        connection = self.connection_class(io.BytesIO(self._request_bytes(
+            method, path, headers, body)), output)
+        return serve_connection(self.app, connection, CLIENT_ADDR), output
+
+    def _response(self, output):
+        response = TestResponse.from_bytes(output.getvalue())
+        self._update_cookies(response)
+        return response
+
     def request(self, method, path, headers=None, body=None):
         """Send a request; ``body`` may be bytes, str, or a dict/list (JSON).
 
         Returns a TestResponse.
         """
-        output = io.BytesIO()
-        connection = StreamConnection(io.BytesIO(self._request_bytes(
-            method, path, headers, body)), output)
-        run_sync(serve_connection(self.app, connection, ('127.0.0.1', 1234)))
-        response = TestResponse.from_bytes(output.getvalue())
-        self._update_cookies(response)
-        return response
+        flow, output = self._exchange(method, path, headers, body)
+        run_sync(flow)
+        return self._response(output)
 
     def get(self, path, headers=None):
         """Send a GET request."""

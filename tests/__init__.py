@@ -8,4 +8,7 @@ PORTABLE = [
     'test_http',
     'test_datastructures',
     'test_app',
+    'test_asyncio_app',
+    'test_cors',
+    'test_utemplate',
 ]

@@ -1,0 +1,166 @@
+"""CPython's fast path for microdot_asyncio: a thin ``asyncio.Protocol``.
+
+asyncio streams cost a task switch and several Python calls per line; this
+driver keeps one buffer per connection, hands the core whole lines from it
+and awaits only when the buffer runs dry. Everything else is the shared core.
+"""
+import asyncio
+
+from _microdot_core import Request
+
+try:
+    import uvloop
+except ImportError:
+    uvloop = None
+
+# buffered input past which reading pauses until the handler catches up
+_MAX_BUFFERED = 4 * (Request.max_readline + Request.max_body_length)
+
+
+def _expire(waiter):
+    if not waiter.done():
+        waiter.set_exception(asyncio.TimeoutError())
+
+
+class ProtocolConnection(asyncio.Protocol):
+    """One client connection: a receive buffer with awaitable reads."""
+
+    def __init__(self, app, body_stream_class):
+        self.app = app
+        self.body_stream_class = body_stream_class
+        self.buffer = bytearray()
+        self.transport = None
+        self.eof = False  # no more input will come
+        self.lost = False  # the connection is gone
+        self.idle = False
+        self._waiter = None
+        self._writable = None
+        self._loop = asyncio.get_running_loop()
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self._loop.create_task(self.app.serve(
+            self, transport.get_extra_info('peername')))
+
+    def data_received(self, data):
+        self.buffer += data
+        if len(self.buffer) > _MAX_BUFFERED:
+            self.transport.pause_reading()  # the handler reads too slowly
+        self._wake()
+
+    def eof_received(self):
+        self.eof = True
+        self._wake()
+        return True  # keep the transport open to finish the reply
+
+    def connection_lost(self, exc):
+        self.eof = self.lost = True
+        self._wake()
+        self.resume_writing()
+
+    def pause_writing(self):
+        self._writable = self._loop.create_future()
+
+    def resume_writing(self):
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+        self._writable = None
+
+    def _wake(self):
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _more_data(self, timeout):
+        # wait for data_received (or EOF); TimeoutError after ``timeout``
+        if self.eof:
+            return
+        self.transport.resume_reading()
+        waiter = self._waiter = self._loop.create_future()
+        timer = self._loop.call_later(timeout, _expire, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+
+    def _take_line(self, limit):
+        # a whole line, or ``limit`` bytes of an overlong one; None: wait
+        buffer = self.buffer
+        end = buffer.find(b'\n', 0, limit) + 1
+        if not end:
+            if len(buffer) < limit and not self.eof:
+                return None
+            end = min(len(buffer), limit)
+        line = bytes(buffer[:end])
+        del buffer[:end]
+        return line
+
+    async def readline(self, limit):
+        line = self._take_line(limit)
+        while line is None:
+            await self._more_data(self.app.request_class.socket_read_timeout)
+            line = self._take_line(limit)
+        return line
+
+    async def read(self, size):
+        while not self.buffer and not self.eof:
+            await self._more_data(self.app.request_class.socket_read_timeout)
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
+
+    async def read_head(self, parser):
+        limit = parser.line_limit
+        if not self.buffer and not self.eof:  # idle between requests
+            self.idle = True
+            try:
+                await self._more_data(self.app.keep_alive_timeout)
+            finally:
+                self.idle = False
+        line = self._take_line(limit)
+        while not parser.feed(line or await self.readline(limit)):
+            line = self._take_line(limit)
+
+    def body_stream(self, size):
+        return self.body_stream_class(self, size)
+
+    async def write(self, data):
+        if self.lost:
+            raise ConnectionResetError('client disconnected')
+        self.transport.write(data)
+        if self._writable is not None:
+            await self._writable
+
+    def wait_for_request(self):
+        return True  # read_head waits, with the idle timeout
+
+    async def discard_input(self):
+        self.buffer = bytearray()
+
+    def close_if_idle(self):
+        if self.idle:
+            self.close()
+
+    def close(self):
+        if self.transport is not None:
+            self.transport.close()
+        self.eof = True
+        self._wake()
+
+    async def aclose(self):
+        self.close()
+
+
+async def create_server(app, host, port, ssl, body_stream_class):
+    """Start listening; connections are served by ``app.serve``."""
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: ProtocolConnection(app, body_stream_class), host, port,
+        ssl=ssl, backlog=1024)
+
+
+def run(main):
+    """Run a coroutine on uvloop when it is installed, else on asyncio."""
+    if uvloop is not None:
+        return uvloop.run(main)
+    return asyncio.run(main)
