@@ -5,6 +5,7 @@ driver keeps one buffer per connection, hands the core whole lines from it
 and awaits only when the buffer runs dry. Everything else is the shared core.
 """
 import asyncio
+import errno
 
 from _microdot_core import Request
 
@@ -125,8 +126,8 @@ class ProtocolConnection(asyncio.Protocol):
         return self.body_stream_class(self, size)
 
     async def write(self, data):
-        if self.lost:
-            raise ConnectionResetError('client disconnected')
+        if self.lost or self.transport.is_closing():
+            raise OSError(errno.ECONNRESET, 'client disconnected')
         self.transport.write(data)
         if self._writable is not None:
             await self._writable

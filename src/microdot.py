@@ -50,9 +50,14 @@ _CLIENT_GONE = (errno.ECONNRESET, getattr(errno, 'EPIPE', 32),
                 errno.ECONNABORTED, errno.EAGAIN)
 
 
+_CLIENT_GONE_TYPES = ('timeout', 'TimeoutError', 'SSLEOFError',
+                      'ConnectionResetError', 'BrokenPipeError',
+                      'ConnectionAbortedError')
+
+
 def _client_gone(exc):
-    return exc.args[0] in _CLIENT_GONE or exc.args[0] == 'timed out' or \
-        type(exc).__name__ in ('timeout', 'TimeoutError', 'SSLEOFError')
+    return exc.args[:1] and exc.args[0] in _CLIENT_GONE or \
+        type(exc).__name__ in _CLIENT_GONE_TYPES
 
 
 def abort(status_code, reason=None):

@@ -100,11 +100,29 @@ def _micropython_env():
     return {'MICROPYPATH': 'src:tests/e2e/apps:.frozen'}
 
 
+def _module_env(module, **extra):
+    def env():
+        return dict(extra, E2E_MICRODOT_MODULE=module)
+    return env
+
+
+def _micropython_asyncio_env():
+    return dict(_micropython_env(), E2E_MICRODOT_MODULE='microdot_asyncio')
+
+
 SERVER_KINDS = [
     ServerKind('threaded', _threaded_command),
     # the unix port has no `threading`: one connection at a time
     ServerKind('micropython-threaded', _micropython_command,
                env=_micropython_env, concurrent=False),
+    # CPython: the asyncio.Protocol driver (on uvloop when installed)
+    ServerKind('asyncio', _threaded_command,
+               env=_module_env('microdot_asyncio')),
+    # CPython: the portable streams driver that MicroPython uses
+    ServerKind('asyncio-streams', _threaded_command,
+               env=_module_env('microdot_asyncio', E2E_USE_STREAMS='1')),
+    ServerKind('micropython-asyncio', _micropython_command,
+               env=_micropython_asyncio_env),
 ]
 
 

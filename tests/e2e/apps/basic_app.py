@@ -37,6 +37,8 @@ class E2EIntentionalError(Exception):
 
 
 app = Microdot()
+if getenv('E2E_USE_STREAMS'):
+    app.use_streams = True  # microdot_asyncio's portable streams driver
 
 
 @app.route('/')
@@ -152,7 +154,9 @@ def stream(request):
             if i == slow:
                 time.sleep(delay)
             yield 'chunk %d\n' % i
-    return generate()
+    # wrapped: MicroPython's asyncio cannot tell a bare generator from a
+    # coroutine
+    return Response(generate())
 
 
 def _pattern(size):
@@ -179,7 +183,7 @@ def large_stream(request):
             data = piece[:size - sent]
             sent += len(data)
             yield data
-    return generate()
+    return Response(generate())
 
 
 @app.route('/static/<name>')
@@ -189,11 +193,20 @@ def static(request, name):
     return Response.send_file(STATIC_DIR + name)
 
 
-@app.route('/slow')
-def slow(request):
-    seconds = request.args.get('seconds', 1, type=float)
-    time.sleep(seconds)
-    return 'slept %s' % seconds
+if getenv('E2E_MICRODOT_MODULE') == 'microdot_asyncio':
+    import asyncio
+
+    @app.route('/slow')
+    async def slow(request):
+        seconds = request.args.get('seconds', 1, type=float)
+        await asyncio.sleep(seconds)
+        return 'slept %s' % seconds
+else:
+    @app.route('/slow')
+    def slow(request):
+        seconds = request.args.get('seconds', 1, type=float)
+        time.sleep(seconds)
+        return 'slept %s' % seconds
 
 
 @app.route('/shutdown')
