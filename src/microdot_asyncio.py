@@ -226,7 +226,7 @@ class Microdot(microdot.Microdot):
         else:
             kwargs = {'ssl': ssl} if ssl else {}
             self.server = await asyncio.start_server(
-                self._handle_streams, host, port, **kwargs)
+                self._handle_streams, host, port, backlog=128, **kwargs)
         if debug:
             print('Starting async server on {}:{}...'.format(host, port))
         await self._stopped.wait()
