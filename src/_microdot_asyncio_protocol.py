@@ -52,7 +52,8 @@ class ProtocolConnection(asyncio.Protocol):
     def eof_received(self):
         self.eof = True
         self._wake()
-        return True  # keep the transport open to finish the reply
+        # keep the transport open to finish the reply (TLS cannot)
+        return self.transport.get_extra_info('sslcontext') is None
 
     def connection_lost(self, exc):
         self.eof = self.lost = True

