@@ -4,20 +4,11 @@
 ``(function, args, kwargs)``: ``run_sync`` makes the calls, an async runner
 awaits the results that are awaitable, so the control flow exists once.
 """
-from _microdot_http import HTTPException, check_header_value, error_body
-from _microdot_core import run_sync, read_request, wants_keep_alive
+from _microdot_http import HTTPException, error_body
+from _microdot_core import run_sync, read_request, wants_keep_alive, \
+    print_exception
 from _microdot_response import Response, make_response
 from _microdot_routing import URLPattern, Router
-
-try:
-    from sys import print_exception  # MicroPython
-except ImportError:
-    import traceback
-
-    def print_exception(exc):
-        """Report an unhandled exception with its traceback on stderr."""
-        traceback.print_exception(type(exc), exc, exc.__traceback__)
-
 
 def _mro(cls):
     # MicroPython has no __mro__: walk __bases__ depth first
@@ -27,14 +18,6 @@ def _mro(cls):
     for base in cls.__bases__:
         classes.extend([c for c in _mro(base) if c not in classes])
     return classes
-
-
-def check_headers(res):
-    """Refuse a response whose header values hold CR or LF."""
-    for value in res.headers.values():
-        for item in value if isinstance(value, list) else (value,):
-            check_header_value(str(item))
-    return res
 
 
 class Microdot:
@@ -228,7 +211,7 @@ def unreadable_request(app, exc):
 def dispatch(app, req):
     """The request flow as a generator of calls; returns the Response."""
     try:
-        return check_headers((yield from _handle(app, req)))
+        return (yield from _handle(app, req))
     except Exception as exc:
         error = exc
     try:
@@ -236,7 +219,7 @@ def dispatch(app, req):
         for hook in app.after_error_request_handlers:
             res = make_response((yield hook, (req, res), {}) or res,
                                 app.response_class)
-        return check_headers(res)
+        return res
     except Exception as exc:  # a failing error handler
         print_exception(exc)
         return app.response_class(error_body(500), 500)

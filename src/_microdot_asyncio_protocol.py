@@ -18,11 +18,6 @@ except ImportError:
 _MAX_BUFFERED = 4 * (Request.max_readline + Request.max_body_length)
 
 
-def _expire(waiter):
-    if not waiter.done():
-        waiter.set_exception(asyncio.TimeoutError())
-
-
 class ProtocolConnection(asyncio.Protocol):
     """One client connection: a receive buffer with awaitable reads."""
 
@@ -36,6 +31,8 @@ class ProtocolConnection(asyncio.Protocol):
         self.idle = False
         self._waiter = None
         self._writable = None
+        self._timer = None
+        self._deadline = 0
         self._loop = asyncio.get_running_loop()
 
     def connection_made(self, transport):
@@ -56,6 +53,8 @@ class ProtocolConnection(asyncio.Protocol):
         return self.transport.get_extra_info('sslcontext') is None
 
     def connection_lost(self, exc):
+        if self._timer is not None:
+            self._timer.cancel()
         self.eof = self.lost = True
         self._wake()
         self.resume_writing()
@@ -77,13 +76,33 @@ class ProtocolConnection(asyncio.Protocol):
         if self.eof:
             return
         self.transport.resume_reading()
-        waiter = self._waiter = self._loop.create_future()
-        timer = self._loop.call_later(timeout, _expire, waiter)
+        self._waiter = self._loop.create_future()
+        self._set_deadline(self._loop.time() + timeout)
         try:
-            await waiter
+            await self._waiter
         finally:
-            timer.cancel()
             self._waiter = None
+
+    def _set_deadline(self, deadline):
+        # one timer per connection, re-armed when it fires early: arming a
+        # timer for every wait would cost more than the rest of a request
+        self._deadline = deadline
+        if self._timer is not None and self._timer.when() > deadline:
+            self._timer.cancel()
+            self._timer = None
+        if self._timer is None:
+            self._timer = self._loop.call_at(deadline, self._check_deadline)
+
+    def _check_deadline(self):
+        self._timer = None
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return
+        if self._loop.time() >= self._deadline:
+            waiter.set_exception(asyncio.TimeoutError())
+        else:
+            self._timer = self._loop.call_at(self._deadline,
+                                             self._check_deadline)
 
     def _take_line(self, limit):
         # a whole line, or ``limit`` bytes of an overlong one; None: wait
@@ -144,6 +163,8 @@ class ProtocolConnection(asyncio.Protocol):
             self.close()
 
     def close(self):
+        if self._timer is not None:
+            self._timer.cancel()
         if self.transport is not None:
             self.transport.close()
         self.eof = True

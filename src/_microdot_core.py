@@ -10,6 +10,15 @@ from _microdot_http import HTTPException, parse_request_line, \
     parse_header_line, parse_content_length, parse_chunk_size, parse_query, \
     parse_cookies, unquote_path
 
+try:
+    from sys import print_exception  # MicroPython
+except ImportError:
+    import traceback
+
+    def print_exception(exc):
+        """Report an unhandled exception with its traceback on stderr."""
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
 _MISSING = object()
 _IS_MICROPYTHON = sys.implementation.name == 'micropython'
 
@@ -160,12 +169,10 @@ class Request:
         self.client_addr = client_addr
         self.method = method
         self.url = url
-        self.path, _, query_string = url.partition('?')
-        self.query_string = query_string if '?' in url else None
-        self.args = MultiDict(parse_query(query_string))
+        self.path, mark, query_string = url.partition('?')
+        self.query_string = query_string if mark else None
         self.http_version = http_version
         self.headers = headers
-        self.cookies = parse_cookies(headers.get('Cookie', ''))
         self.content_length = int(headers.get('Content-Length', 0))
         self.content_type = headers.get('Content-Type')
         self.g = _Globals()
@@ -175,7 +182,30 @@ class Request:
         self._body = body or b''
         self._stream = stream
         self._body_used = self._stream_used = False
-        self._json = self._form = None
+        self._json = self._form = self._args = self._cookies = None
+
+    # args and cookies are parsed on first use: most requests never look
+    @property
+    def args(self):
+        """The query string arguments, a MultiDict."""
+        if self._args is None:
+            self._args = MultiDict(parse_query(self.query_string or ''))
+        return self._args
+
+    @args.setter
+    def args(self, value):
+        self._args = value
+
+    @property
+    def cookies(self):
+        """The cookies the client sent, a dict."""
+        if self._cookies is None:
+            self._cookies = parse_cookies(self.headers.get('Cookie', ''))
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, value):
+        self._cookies = value
 
     @property
     def body(self):

@@ -358,10 +358,19 @@ def parse_range(header, size):
     return start, min(int(last), size - 1) if last else size - 1
 
 
+_STATUS_LINES = {}
+
+
 def status_line(version, status_code, reason=None):
     """Return the status line of a response as bytes, CRLF included."""
-    return ('HTTP/%s %d %s\r\n' % (version, status_code,
-                                  reason or reason_phrase(status_code))).encode()
+    key = (version, status_code, reason)
+    line = _STATUS_LINES.get(key)
+    if line is None:
+        line = ('HTTP/%s %d %s\r\n' % (version, status_code, check_header_value(
+            reason or reason_phrase(status_code)))).encode()
+        if len(_STATUS_LINES) < 64:  # custom reasons must not grow it
+            _STATUS_LINES[key] = line
+    return line
 
 
 def header_lines(headers):

@@ -2,10 +2,10 @@
 import json
 import os
 
-from _microdot_core import NoCaseDict, run_sync
+from _microdot_core import NoCaseDict, run_sync, print_exception
 from _microdot_http import HTTPException, cookie_line, http_date, \
     parse_http_date, parse_range, status_line, header_lines, \
-    check_header_value, encode_chunk
+    check_header_value, encode_chunk, error_body
 
 _NO_BODY_STATUS = (204, 304)
 
@@ -177,8 +177,14 @@ class Response:
         bodies are read through awaited ``__anext__`` calls. Returns whether
         the connection may stay open.
         """
-        head, chunked, keep_alive = self.render_head(http_version, keep_alive,
-                                                     head_only)
+        try:
+            head, chunked, keep_alive = self.render_head(
+                http_version, keep_alive, head_only)
+        except ValueError as exc:  # a header value would split the response
+            print_exception(exc)
+            self.close()
+            return (yield from type(self)(error_body(500), 500).write_steps(
+                write, http_version, False, head_only))
         body = self.body
         if head_only or self.status_code in _NO_BODY_STATUS:
             self.close()
