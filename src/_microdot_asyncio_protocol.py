@@ -138,9 +138,27 @@ class ProtocolConnection(asyncio.Protocol):
                 await self._more_data(self.app.keep_alive_timeout)
             finally:
                 self.idle = False
+        if self._feed_whole_head(parser):
+            return
         line = self._take_line(limit)
         while not parser.feed(line or await self.readline(limit)):
             line = self._take_line(limit)
+
+    def _feed_whole_head(self, parser):
+        # the usual case: the whole head arrived at once; one split
+        buffer = self.buffer
+        end = buffer.find(b'\r\n\r\n', 0, parser.line_limit * 4)
+        if end < 0:
+            return False
+        lines = bytes(buffer[:end]).split(b'\r\n')
+        for line in lines:
+            if len(line) + 2 > parser.line_limit or b'\n' in line:
+                return False  # the line reader judges those
+        del buffer[:end + 4]
+        for line in lines:
+            if parser.feed(line + b'\r\n'):
+                return True
+        return parser.feed(b'\r\n')
 
     def body_stream(self, size):
         return self.body_stream_class(self, size)

@@ -337,7 +337,8 @@ class HeadParser:
         """Take the next line; True once the head is complete or closed."""
         if self.request_line is None:
             return self._feed_request_line(line)
-        _check_line(line, self.request_class.max_readline, 431)
+        if len(line) > self.line_limit - 2:
+            _check_line(line, self.line_limit - 2, 431)
         if line in (b'\r\n', b'\n'):
             return True
         if not line:
@@ -431,11 +432,7 @@ def run_sync(steps):
 
 
 async def run_async(steps):
-    """Drive a dispatch generator, awaiting the results that are awaitable.
-
-    MicroPython cannot tell a coroutine from a generator: there a generator
-    returned by a call is awaited (stream by returning a Response).
-    """
+    """Drive a dispatch generator, awaiting the results that are awaitable."""
     value = error = None
     while True:
         try:
@@ -445,11 +442,45 @@ async def run_async(steps):
         function, args, kwargs = call
         try:
             value, error = function(*args, **kwargs), None
-            if hasattr(value, '__await__') or _IS_MICROPYTHON and \
-                    type(value).__name__ == 'generator':
+            if hasattr(value, '__await__'):
                 value = await value
+            elif _IS_MICROPYTHON and type(value).__name__ == 'generator':
+                value = await _coroutine_or_stream(value)
         except Exception as exc:
             value, error = None, exc
+
+
+class _Chain:
+    # a generator's first chunk, then the rest of it
+    def __init__(self, first, rest):
+        self.first, self.rest = first, rest
+
+    def __iter__(self):
+        yield self.first
+        yield from self.rest
+
+
+def _coroutine_or_stream(gen):
+    # MicroPython's coroutines are generators: step this one once. A sync
+    # generator yields its body chunks (str or bytes): give them back as a
+    # stream. A coroutine yields to the scheduler: pass that on, resume it.
+    try:
+        step = gen.send(None)
+    except StopIteration as done:
+        return done.value
+    if isinstance(step, (str, bytes)):
+        return _Chain(step, gen)
+    while True:
+        try:
+            sent = yield step
+        except BaseException as exc:  # cancellation, timeouts
+            send, arg = gen.throw, exc
+        else:
+            send, arg = gen.send, sent
+        try:
+            step = send(arg)
+        except StopIteration as done:
+            return done.value
 
 
 def read_request(request_class, app, conn, client_addr, sock=None):

@@ -140,14 +140,13 @@ def parse_header_line(line):
     Raises HTTPException(400) for a line that is not a valid header field,
     including obsolete line folding.
     """
-    line = _strip_eol(line)
-    colon = line.find(b':')
-    if colon <= 0 or not _is_token(line[:colon]):
+    name, colon, value = line.partition(b':')
+    if not colon or not _is_token(name):
         raise HTTPException(400)
-    value = line[colon + 1:].strip(b' \t')
+    value = value.strip(b' \t\r\n')  # OWS and the line end
     if _has_control_chars(value):
         raise HTTPException(400)
-    return line[:colon].decode(), decode_text(value)
+    return name.decode(), decode_text(value)
 
 
 def parse_content_length(value):

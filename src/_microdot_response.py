@@ -59,6 +59,9 @@ class Response:
         self.reason = reason
         self._file_size = None
         self._body_limit = None
+        content_type = getattr(body, 'content_type', None)
+        if content_type:  # a rendered template knows what it is
+            self.headers.setdefault('Content-Type', content_type)
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
             self.headers.setdefault('Content-Type',

@@ -154,9 +154,7 @@ def stream(request):
             if i == slow:
                 time.sleep(delay)
             yield 'chunk %d\n' % i
-    # wrapped: MicroPython's asyncio cannot tell a bare generator from a
-    # coroutine
-    return Response(generate())
+    return generate()
 
 
 def _pattern(size):

@@ -1,0 +1,124 @@
+"""Render HTML templates written in the uTemplate syntax.
+
+Runs on CPython and MicroPython. Templates are compiled once, on first use,
+by our own compiler (``_microdot_template``); when the real ``utemplate``
+package is importable its ``recompile.Loader`` is used instead (it follows
+its own rules: no HTML escaping, no ``{{! }}``).
+
+Example::
+
+    from microdot_utemplate import render_template
+
+    @app.get('/')
+    def index(req):
+        return render_template('index.html', name=req.args.get('name'))
+"""
+from _microdot_template import compile_template, TemplateSyntaxError, \
+    TemplateNotFound, content_type_for
+from _microdot_response import Response
+
+
+class Loader:
+    """Loads templates from a directory, compiling each once.
+
+    ``pkg`` is accepted for compatibility with utemplate's loaders and
+    ignored. ``cache`` maps template names to render functions; templates
+    edited on disk are not recompiled (make a new Loader).
+    """
+
+    def __init__(self, pkg=None, dir='templates'):
+        self.template_dir = dir
+        self.cache = {}
+
+    def path(self, name):
+        """The file path of a template."""
+        if self.template_dir[-1:] in ('/', ''):
+            return self.template_dir + name
+        return self.template_dir + '/' + name
+
+    def load(self, name):
+        """Return the render function of a template."""
+        render = self.cache.get(name)
+        if render is None:
+            try:
+                with open(self.path(name), 'rb') as f:
+                    source = f.read().decode()
+            except OSError:
+                raise TemplateNotFound('template not found: ' +
+                                       self.path(name))
+            render = self.cache[name] = compile_template(
+                source, self.path(name), self.render)
+        return render
+
+    def render(self, name, *args, **kwargs):
+        """Render a template: a generator of str chunks."""
+        return self.load(name)(*args, **kwargs)
+
+
+try:
+    from utemplate import recompile as _utemplate  # the real package
+    _default_loader_class = _utemplate.Loader
+except ImportError:
+    _default_loader_class = Loader
+
+__all__ = ['init_templates', 'render_template', 'Rendered', 'Loader',
+           'TemplateSyntaxError', 'TemplateNotFound']
+
+_loader = None
+
+
+def init_templates(template_dir='templates', loader_class=None):
+    """Set the directory templates are loaded from (``templates``).
+
+    This also empties the compiled template cache. ``loader_class`` is
+    called as ``loader_class(None, template_dir)`` and must have
+    ``load(name)`` returning a render function, like utemplate's loaders.
+
+    Example::
+
+        init_templates('my_templates')
+    """
+    global _loader
+    _loader = (loader_class or _default_loader_class)(None, template_dir)
+
+
+class Rendered:
+    """A template's output: an iterator of str chunks, made as it is read.
+
+    Returned by ``render_template``; a handler returns it as the response
+    body, which streams it. ``content_type`` is guessed from the template's
+    extension (``text/html; charset=UTF-8`` for ``.html``), None if unknown.
+    """
+
+    def __init__(self, chunks, content_type=None):
+        self.chunks = chunks
+        self.content_type = content_type
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.chunks)
+
+    def close(self):
+        """Stop rendering (the response calls this when it is done)."""
+        if hasattr(self.chunks, 'close'):
+            self.chunks.close()
+
+
+def render_template(template, *args, **kwargs):
+    """Render a template; returns a ``Rendered`` iterator of str chunks.
+
+    ``template`` is a file name relative to the templates directory; the
+    other arguments are passed to the template's ``{% args %}``. Raises
+    ``TemplateNotFound`` or ``TemplateSyntaxError`` (compile errors) and
+    ``TypeError`` for arguments the template does not declare.
+
+    Example::
+
+        return render_template('page.html', title='Home')
+    """
+    if _loader is None:
+        init_templates()
+    chunks = _loader.load(template)(*args, **kwargs)
+    return Rendered(chunks, content_type_for(template, Response.types_map))
