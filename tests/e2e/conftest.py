@@ -115,9 +115,12 @@ SERVER_KINDS = [
     # the unix port has no `threading`: one connection at a time
     ServerKind('micropython-threaded', _micropython_command,
                env=_micropython_env, concurrent=False),
-    # CPython: the asyncio.Protocol driver (on uvloop when installed)
+    # CPython: the asyncio.Protocol driver, on uvloop (a dev dependency)
     ServerKind('asyncio', _threaded_command,
                env=_module_env('microdot_asyncio')),
+    # ... and on plain asyncio
+    ServerKind('asyncio-plain', _threaded_command,
+               env=_module_env('microdot_asyncio', E2E_NO_UVLOOP='1')),
     # CPython: the portable streams driver that MicroPython uses
     ServerKind('asyncio-streams', _threaded_command,
                env=_module_env('microdot_asyncio', E2E_USE_STREAMS='1')),

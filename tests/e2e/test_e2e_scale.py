@@ -91,3 +91,14 @@ def test_idle_connections_do_not_delay_a_request(server):
     finally:
         for sock in idle:
             sock.close()
+
+
+EXPECTED_LOOPS = {'asyncio': 'uvloop', 'asyncio-plain': 'asyncio',
+                  'asyncio-streams': 'asyncio'}
+
+
+def test_event_loop_in_use(server):
+    if server.kind not in EXPECTED_LOOPS:
+        pytest.skip('%s has no choice of event loop' % server.kind)
+    loop_module = server.get('/loop').text.split('.')[0]
+    assert loop_module == EXPECTED_LOOPS[server.kind]

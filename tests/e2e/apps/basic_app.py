@@ -39,6 +39,8 @@ class E2EIntentionalError(Exception):
 app = Microdot()
 if getenv('E2E_USE_STREAMS'):
     app.use_streams = True  # microdot_asyncio's portable streams driver
+if getenv('E2E_NO_UVLOOP'):
+    app.use_uvloop = False
 
 
 @app.route('/')
@@ -193,6 +195,10 @@ def static(request, name):
 
 if getenv('E2E_MICRODOT_MODULE') == 'microdot_asyncio':
     import asyncio
+
+    @app.route('/loop')
+    async def loop(request):
+        return type(asyncio.get_event_loop()).__module__
 
     @app.route('/slow')
     async def slow(request):
