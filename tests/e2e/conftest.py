@@ -123,7 +123,8 @@ SERVER_KINDS = [
                env=_module_env('microdot_asyncio', E2E_NO_UVLOOP='1')),
     # CPython: the portable streams driver that MicroPython uses
     ServerKind('asyncio-streams', _threaded_command,
-               env=_module_env('microdot_asyncio', E2E_USE_STREAMS='1')),
+               env=_module_env('microdot_asyncio', E2E_USE_STREAMS='1',
+                               E2E_NO_UVLOOP='1')),
     ServerKind('micropython-asyncio', _micropython_command,
                env=_micropython_asyncio_env),
 ]
