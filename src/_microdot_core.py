@@ -313,6 +313,16 @@ def _read_chunked(request_class, readline, read):
     raise HTTPException(431)
 
 
+def add_header(headers, name, value):
+    """Add a request header, joining repeats as RFC 9110 allows."""
+    if name in headers:
+        lower = name.lower()
+        if lower == 'content-length' and headers[name] != value:
+            raise HTTPException(400)
+        value = headers[name] + ('; ' if lower == 'cookie' else ', ') + value
+    headers[name] = value
+
+
 class HeadParser:
     """Parses a request head that a driver feeds line by line.
 
@@ -346,15 +356,7 @@ class HeadParser:
         self._count += 1
         if self._count > self.request_class.max_headers:
             raise HTTPException(431)
-        name, value = parse_header_line(line)
-        headers = self.headers
-        if name in headers:
-            lower = name.lower()
-            if lower == 'content-length' and headers[name] != value:
-                raise HTTPException(400)
-            value = headers[name] + ('; ' if lower == 'cookie' else ', ') + \
-                value
-        headers[name] = value
+        add_header(self.headers, *parse_header_line(line))
         return False
 
     def _feed_request_line(self, line):

@@ -14,13 +14,6 @@ def _next_async(chunks):
     return chunks.__anext__()
 
 
-def _write_chunk(write, chunk, chunked):
-    if isinstance(chunk, str):
-        chunk = chunk.encode()
-    if chunk:
-        yield write, (encode_chunk(chunk) if chunked else chunk,), {}
-
-
 class Response:
     """An HTTP response.
 
@@ -196,20 +189,35 @@ class Response:
             yield write, (head + body,), {}  # one send for small responses
         else:
             yield write, (head,), {}
-            if hasattr(body, '__aiter__'):
-                chunks = body.__aiter__()
-                while True:
-                    try:
-                        chunk = yield _next_async, (chunks,), {}
-                    except StopAsyncIteration:
-                        break
-                    yield from _write_chunk(write, chunk, chunked)
-            else:
-                for chunk in self.body_iter():
-                    yield from _write_chunk(write, chunk, chunked)
+            yield from self.body_steps(
+                (lambda chunk: write(encode_chunk(chunk))) if chunked
+                else write)
             if chunked:
                 yield write, (encode_chunk(b''),), {}
         return keep_alive
+
+    def body_steps(self, emit):
+        """Generator of ``emit(chunk)`` calls, one per non-empty body chunk.
+
+        Handles every kind of body, async iterables included (their
+        ``__anext__`` is a yielded call too, awaited by ``run_async``).
+        """
+        body = self.body
+        if not hasattr(body, '__aiter__'):
+            for chunk in self.body_iter():
+                if chunk:
+                    yield emit, (chunk,), {}
+            return
+        chunks = body.__aiter__()
+        while True:
+            try:
+                chunk = yield _next_async, (chunks,), {}
+            except StopAsyncIteration:
+                return
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
+            if chunk:
+                yield emit, (chunk,), {}
 
     @classmethod
     def redirect(cls, location, status_code=302):
