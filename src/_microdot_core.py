@@ -313,6 +313,28 @@ def _read_chunked(request_class, readline, read):
     raise HTTPException(431)
 
 
+def check_head(request_class, method, url, headers):
+    """Apply the request class's limits to a head that a server parsed.
+
+    For the WSGI and ASGI adapters, so that a request gets the same answer
+    (414, 431, 400, 501) whichever server read it.
+    """
+    limit = request_class.max_readline
+    if len(method) + len(url) + 10 > limit:
+        raise HTTPException(414)
+    if len(headers) > request_class.max_headers:
+        raise HTTPException(431)
+    for name, value in headers.items():
+        if len(name) + len(value) + 2 > limit:
+            raise HTTPException(431)
+    coding = headers.get('Transfer-Encoding')
+    if coding is not None:
+        if 'Content-Length' in headers:
+            raise HTTPException(400)
+        if coding.lower() != 'chunked':
+            raise HTTPException(501)
+
+
 def add_header(headers, name, value):
     """Add a request header, joining repeats as RFC 9110 allows."""
     if name in headers:

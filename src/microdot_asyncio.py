@@ -203,6 +203,7 @@ class Microdot(microdot.Microdot):
         microdot.Microdot.__init__(self)
         self._connections = set()
         self._gate = None
+        self._stopped = None
 
     async def dispatch_request(self, req):
         """Run the whole request flow and return the Response."""
@@ -256,7 +257,8 @@ class Microdot(microdot.Microdot):
             self.server.close()
         for conn in list(self._connections):
             conn.close_if_idle()
-        self._stopped.set()
+        if self._stopped is not None:
+            self._stopped.set()
 
     async def _drain(self):
         deadline = self.shutdown_timeout * 10

@@ -66,12 +66,14 @@ class ServerKind:
     """
 
     def __init__(self, name, command, env=None, concurrent=True,
-                 shutdown=True):
+                 shutdown=True, differences=None):
         self.name = name
         self._command = command
         self._env = env or (lambda: {})
         self.concurrent = concurrent
         self.shutdown = shutdown
+        # documented exceptions: test key -> what this server does instead
+        self.differences = differences or {}
 
     def command(self, port):
         return [str(part) for part in self._command(port)]
@@ -110,6 +112,31 @@ def _micropython_asyncio_env():
     return dict(_micropython_env(), E2E_MICRODOT_MODULE='microdot_asyncio')
 
 
+def _bin(name):
+    # console scripts of the venv running the tests
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        raise Unavailable('%s e2e tests NOT RUN: no %s next to %s'
+                          % (name, name, sys.executable))
+    return path
+
+
+def _gunicorn_command(port):
+    # two gthread workers (keep-alive, like the others); request limits
+    # matched to Request's defaults
+    return [_bin('gunicorn'), '--bind', '%s:%s' % (HOST, port),
+            '--workers', '2', '--worker-class', 'gthread', '--threads', '4',
+            '--keep-alive', '5', '--chdir', APPS,
+            '--limit-request-line', '2048',
+            '--limit-request-field_size', '2048',
+            '--limit-request-fields', '64', 'basic_app:app']
+
+
+def _uvicorn_command(port):
+    return [_bin('uvicorn'), '--host', HOST, '--port', port,
+            '--app-dir', APPS, '--no-access-log', 'basic_app:app']
+
+
 SERVER_KINDS = [
     ServerKind('threaded', _threaded_command),
     # the unix port has no `threading`: one connection at a time
@@ -127,6 +154,29 @@ SERVER_KINDS = [
                                E2E_NO_UVLOOP='1')),
     ServerKind('micropython-asyncio', _micropython_command,
                env=_micropython_asyncio_env),
+    # Production servers parse HTTP themselves: where they answer before
+    # the app does, or own the connection, the difference is listed here.
+    ServerKind('gunicorn', _gunicorn_command,
+               env=_module_env('microdot_wsgi'), differences={
+                   'unknown-transfer-coding': {'status': 400},
+                   'unsupported-http-version': {'status': 400},
+                   # WSGI apps may not send Connection (PEP 3333): gunicorn
+                   # keeps the connection and reads the unread body itself
+                   'content-length-too-large': {'keeps_connection': True},
+                   'stalling-client': 'gunicorn has no header read timeout '
+                   '(its --timeout restarts a stuck worker after 30 s)',
+               }),
+    ServerKind('uvicorn', _uvicorn_command,
+               env=_module_env('microdot_asgi'), differences={
+                   'unknown-transfer-coding': {'status': 400},
+                   'unsupported-http-version': 'h11 serves an HTTP/2.0 '
+                   'request line as HTTP/1.1; the app cannot tell',
+                   'http10-keep-alive': 'uvicorn closes every HTTP/1.0 '
+                   'connection',
+                   'stalling-client': 'uvicorn has no header read timeout',
+                   # uvicorn re-raises the SIGTERM it handled
+                   'exit-code': -15,
+               }),
 ]
 
 
@@ -340,6 +390,14 @@ class Server:
             pytest.skip('%s serves one connection at a time (no threads), '
                         'this test needs two simultaneous connections'
                         % self.kind)
+
+    def difference(self, key, default=None):
+        """This kind's documented exception for ``key``: a string reason
+        skips the test, anything else is what to expect instead."""
+        found = self.spec.differences.get(key, default)
+        if isinstance(found, str):
+            pytest.skip('%s differs, documented: %s' % (self.kind, found))
+        return found
 
     def require_shutdown(self):
         if not self.spec.shutdown:

@@ -57,6 +57,7 @@ def test_http10_request_closes_connection(server):
 
 
 def test_http10_keep_alive(server):
+    server.difference('http10-keep-alive')
     with server.connect() as conn:
         conn.send(b'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n')
         response = conn.read_response()
@@ -113,6 +114,7 @@ def test_client_disconnects_mid_response(server):
 
 
 def test_client_stalling_mid_headers_is_dropped(server):
+    server.difference('stalling-client')
     with server.connect() as conn:
         conn.send(b'GET / HTTP/1.1\r\nHost: e2e\r\nX-Partial: yes')
         start = time.monotonic()
@@ -193,7 +195,7 @@ def test_shutdown_exits(server):
     reply = server.get('/shutdown')
     assert reply.status == 200
     assert reply.body == b'shutting down'
-    assert server.proc.wait(timeout=10) == 0
+    assert server.proc.wait(timeout=10) == server.difference('exit-code', 0)
 
 
 def test_graceful_shutdown_finishes_inflight_request(server):
@@ -206,4 +208,4 @@ def test_graceful_shutdown_finishes_inflight_request(server):
     reply = _joined(thread, result)
     assert reply.status == 200
     assert reply.body == b'slept 1.5'
-    assert server.proc.wait(timeout=10) == 0
+    assert server.proc.wait(timeout=10) == server.difference('exit-code', 0)

@@ -193,7 +193,7 @@ def static(request, name):
     return Response.send_file(STATIC_DIR + name)
 
 
-if getenv('E2E_MICRODOT_MODULE') == 'microdot_asyncio':
+if getenv('E2E_MICRODOT_MODULE') in ('microdot_asyncio', 'microdot_asgi'):
     import asyncio
 
     @app.route('/loop')

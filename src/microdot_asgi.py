@@ -1,0 +1,229 @@
+"""Microdot as an ASGI 3 application, for uvicorn, hypercorn and friends.
+
+Example::
+
+    from microdot_asgi import Microdot
+
+    app = Microdot()
+
+    @app.route('/')
+    async def index(request):
+        return 'Hello, World!'
+
+Run it with ``uvicorn --workers 4 module:app``.
+"""
+import asyncio
+import os
+import signal
+from urllib.parse import quote
+
+import microdot_asyncio
+from microdot_asyncio import abort, redirect, send_file, Response, \
+    URLPattern, HTTPException  # noqa: F401 - re-exported
+from _microdot_core import NoCaseDict, add_header, check_head, run_async, \
+    print_exception
+from _microdot_http import HTTPException as _HTTPError, parse_content_length
+from _microdot_app import dispatch, unreadable_request
+
+__all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
+           'send_file']
+
+
+class _ReceiveStream:
+    """``await stream.read(n)`` over the ASGI ``receive`` channel."""
+
+    def __init__(self, receive, length=None, max_length=None):
+        self.receive = receive
+        self.buffer = b''
+        self.more = True
+        self.remaining = length  # unread body bytes, None if unknown
+        self.max_length = max_length
+
+    async def _fill(self):
+        message = await self.receive()
+        if message['type'] == 'http.disconnect':
+            raise OSError(104, 'client disconnected')
+        self.buffer += message.get('body', b'')
+        self.more = message.get('more_body', False)
+
+    async def read(self, size=-1):
+        """Read up to ``size`` bytes (all that is left if -1)."""
+        while self.more and (size < 0 or len(self.buffer) < size):
+            await self._fill()
+            if self.max_length is not None and \
+                    len(self.buffer) > self.max_length:
+                raise _HTTPError(413)
+        if size < 0:
+            size = len(self.buffer)
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        if self.remaining is not None:
+            self.remaining -= len(data)
+        return data
+
+
+class Request(microdot_asyncio.Request):
+    """A request built from an ASGI scope, available as ``asgi_scope``."""
+
+    @classmethod
+    async def from_scope(cls, app, scope, receive):
+        """Build the request an ASGI server describes in ``scope``."""
+        headers = NoCaseDict()
+        for name, value in scope['headers']:
+            add_header(headers, name.decode('latin-1'), value.decode('latin-1'))
+        url = scope.get('raw_path') or quote(scope['path'].encode(),
+                                             safe="/:@!$&'()*+,;=-._~")
+        if isinstance(url, bytes):
+            url = url.decode('latin-1')
+        if scope.get('query_string'):
+            url += '?' + scope['query_string'].decode('latin-1')
+        method = scope.get('method', 'GET')
+        check_head(cls, method, url, headers)
+        body, stream = await cls._read_body(headers, receive)
+        req = cls(app, tuple(scope.get('client') or ('', 0)), method, url,
+                  scope.get('http_version', '1.1'), headers, body=body,
+                  stream=stream)
+        req.asgi_scope = scope
+        return req
+
+    @classmethod
+    async def _read_body(cls, headers, receive):
+        # returns (body bytes, stream of a body too large to buffer)
+        length = headers.get('Content-Length')
+        if length is None:  # chunked (de-chunked by the server) or none
+            stream = _ReceiveStream(receive, None, cls.max_content_length)
+            body = await stream.read()
+            headers['Content-Length'] = str(len(body))
+            return body, None
+        length = parse_content_length(length)
+        if length > min(cls.max_body_length, cls.max_content_length):
+            return b'', _ReceiveStream(receive, length)
+        return await _ReceiveStream(receive, length).read(), None
+
+
+class _DisconnectWatch:
+    # while a streamed body is sent, notice the client leaving
+    def __init__(self, receive):
+        self.gone = False
+        self.task = asyncio.ensure_future(self._watch(receive))
+
+    async def _watch(self, receive):
+        while (await receive())['type'] != 'http.disconnect':
+            pass
+        self.gone = True
+
+    def stop(self):
+        self.task.cancel()
+
+
+class Microdot(microdot_asyncio.Microdot):
+    """A web application that is also an ASGI 3 callable.
+
+    ``on_startup`` and ``on_shutdown`` register functions (sync or async)
+    that the ASGI lifespan protocol runs.
+    """
+    request_class = Request
+
+    def __init__(self):
+        microdot_asyncio.Microdot.__init__(self)
+        self.startup_handlers = []
+        self.shutdown_handlers = []
+
+    def on_startup(self, f):
+        """Register ``f()`` to run when the ASGI server starts."""
+        self.startup_handlers.append(f)
+        return f
+
+    def on_shutdown(self, f):
+        """Register ``f()`` to run when the ASGI server stops."""
+        self.shutdown_handlers.append(f)
+        return f
+
+    async def __call__(self, scope, receive, send):
+        if scope['type'] == 'http':
+            await self._http(scope, receive, send)
+        elif scope['type'] == 'websocket':
+            await self._websocket(scope, receive, send)
+        elif scope['type'] == 'lifespan':
+            await self._lifespan(receive, send)
+
+    async def _http(self, scope, receive, send):
+        try:
+            req = await self.request_class.from_scope(self, scope, receive)
+        except _HTTPError as exc:
+            res = await run_async(unreadable_request(self, exc))
+            res.headers['Connection'] = 'close'
+        else:
+            res = await run_async(dispatch(self, req))
+            if req.body_pending:  # the server must not read it as a request
+                res.headers['Connection'] = 'close'
+        await self._send_response(res, scope, receive, send)
+        if self.stopping:  # shutdown() asked for the server to stop
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    async def _send_response(self, res, scope, receive, send):
+        res.complete()
+        headers = []
+        for name, value in res.headers.items():
+            for item in value if isinstance(value, list) else (value,):
+                headers.append((name.encode(), str(item).encode()))
+        await send({'type': 'http.response.start', 'status': res.status_code,
+                    'headers': headers})
+        if scope['method'] == 'HEAD' or res.status_code in (204, 304):
+            res.close()
+        elif isinstance(res.body, bytes):
+            await send({'type': 'http.response.body', 'body': res.body})
+            return
+        else:
+            await self._send_stream(res, receive, send)
+        await send({'type': 'http.response.body', 'body': b''})
+
+    async def _send_stream(self, res, receive, send):
+        watch = _DisconnectWatch(receive)
+
+        async def send_chunk(chunk):
+            if watch.gone:
+                raise OSError(104, 'client disconnected')
+            await send({'type': 'http.response.body', 'body': chunk,
+                        'more_body': True})
+        try:
+            await run_async(res.body_steps(send_chunk))
+        except OSError:
+            pass  # the client left: stop producing the body
+        finally:
+            watch.stop()
+            res.close()
+
+    async def _websocket(self, scope, receive, send):
+        # routed like any request; microdot_asgi_websocket's handlers take
+        # over the connection and return Response.already_handled
+        req = await self.request_class.from_scope(
+            self, dict(scope, method='GET'), _no_body)
+        req.asgi_scope = scope
+        req.asgi_receive, req.asgi_send = receive, send
+        res = await run_async(dispatch(self, req))
+        if res is not Response.already_handled:
+            await send({'type': 'websocket.close', 'code': 1008})
+
+    async def _lifespan(self, receive, send):
+        while True:
+            message = await receive()
+            stage = message['type'].split('.')[-1]  # startup or shutdown
+            handlers = self.startup_handlers if stage == 'startup' \
+                else self.shutdown_handlers
+            try:
+                for handler in handlers:
+                    result = handler()
+                    if hasattr(result, '__await__'):
+                        await result
+            except Exception as exc:
+                print_exception(exc)
+                await send({'type': 'lifespan.%s.failed' % stage,
+                            'message': str(exc)})
+                return
+            await send({'type': 'lifespan.%s.complete' % stage})
+            if stage == 'shutdown':
+                return
+
+
+async def _no_body():
+    return {'type': 'http.request', 'body': b'', 'more_body': False}

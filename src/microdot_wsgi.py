@@ -1,0 +1,132 @@
+"""Microdot as a WSGI application, for gunicorn, uWSGI and friends.
+
+Example::
+
+    from microdot_wsgi import Microdot
+
+    app = Microdot()
+
+    @app.route('/')
+    def index(request):
+        return 'Hello, World!'
+
+Run it with ``gunicorn -w 4 module:app``. ``app.run()`` still starts the
+threaded development server.
+"""
+import os
+import signal
+from urllib.parse import quote
+
+import microdot
+from microdot import abort, redirect, send_file, Response, URLPattern, \
+    HTTPException  # noqa: F401 - re-exported
+from _microdot_core import NoCaseDict, BodyStream, add_header, check_head, \
+    run_sync
+from _microdot_http import reason_phrase
+from _microdot_app import dispatch, unreadable_request
+
+__all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
+           'send_file']
+
+# CONTENT_* keys carry headers without the HTTP_ prefix
+_CGI_HEADERS = {'CONTENT_TYPE': 'Content-Type',
+                'CONTENT_LENGTH': 'Content-Length'}
+
+
+class Request(microdot.Request):
+    """A request built from a WSGI environ, available as ``environ``."""
+
+    @classmethod
+    def from_environ(cls, app, environ):
+        """Build the request a WSGI server describes in ``environ``."""
+        headers = NoCaseDict()
+        for key, value in environ.items():
+            if key.startswith('HTTP_'):
+                name = '-'.join(part.capitalize() for part in
+                                key[5:].split('_'))
+                add_header(headers, name, value)
+            elif key in _CGI_HEADERS and value:
+                headers[_CGI_HEADERS[key]] = value
+        method, url = environ['REQUEST_METHOD'], _raw_url(environ)
+        check_head(cls, method, url, headers)
+        body, stream = cls._read_body(environ, headers)
+        req = cls(app, (environ.get('REMOTE_ADDR'), environ.get('REMOTE_PORT')),
+                  method, url, environ.get('SERVER_PROTOCOL', 'HTTP/1.1')[5:],
+                  headers, body=body, stream=stream)
+        req.environ = environ
+        return req
+
+    @classmethod
+    def _read_body(cls, environ, headers):
+        # returns (body bytes, stream of a body too large to buffer)
+        source = environ['wsgi.input']
+        if 'Content-Length' not in headers:
+            if 'chunked' not in headers.get('Transfer-Encoding', ''):
+                return b'', None
+            body = source.read(cls.max_content_length + 1)  # the server
+            headers['Content-Length'] = str(len(body))     # de-chunked it
+            return body, None
+        length = int(headers['Content-Length'])
+        if length > min(cls.max_body_length, cls.max_content_length):
+            return b'', BodyStream(source, length)
+        return source.read(length), None
+
+
+def _raw_url(environ):
+    # PATH_INFO is percent-decoded and latin-1 mangled: prefer the raw URI
+    url = environ.get('RAW_URI') or environ.get('REQUEST_URI')
+    if url:
+        return url
+    path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
+    url = quote(path.encode('latin-1'), safe="/:@!$&'()*+,;=-._~")
+    query = environ.get('QUERY_STRING')
+    return url + '?' + query if query else url
+
+
+class Microdot(microdot.Microdot):
+    """A web application that is also a WSGI callable."""
+    request_class = Request
+
+    def __call__(self, environ, start_response):
+        # no Connection header: WSGI servers own the connection (PEP 3333)
+        try:
+            req = self.request_class.from_environ(self, environ)
+        except HTTPException as exc:
+            res = run_sync(unreadable_request(self, exc))
+        else:
+            res = run_sync(dispatch(self, req))
+        res.complete()
+        headers = []
+        for name, value in res.headers.items():
+            for item in value if isinstance(value, list) else (value,):
+                headers.append((name, str(item)))
+        start_response('%d %s' % (res.status_code, res.reason or
+                                  reason_phrase(res.status_code)), headers)
+        if environ['REQUEST_METHOD'] == 'HEAD' or \
+                res.status_code in (204, 304):
+            res.close()
+            body = []
+        elif isinstance(res.body, bytes):
+            body = [res.body]
+        else:
+            body = res.body_iter()
+        if self.stopping and self.server is None:  # shutdown() under WSGI
+            return _ShutdownAfter(body, environ)
+        return body
+
+
+class _ShutdownAfter:
+    # a WSGI body that stops the server once it was sent: the server calls
+    # close() after the last chunk. gunicorn's master is the parent process.
+    def __init__(self, body, environ):
+        self.body = body
+        self.gunicorn = environ.get('SERVER_SOFTWARE', '').startswith(
+            'gunicorn')
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        if hasattr(self.body, 'close'):
+            self.body.close()
+        os.kill(os.getppid() if self.gunicorn else os.getpid(), signal.SIGTERM)
