@@ -33,6 +33,7 @@ class ProtocolConnection(asyncio.Protocol):
         self._writable = None
         self._timer = None
         self._deadline = 0
+        self.read_timeout = app.request_class.socket_read_timeout
         self._loop = asyncio.get_running_loop()
 
     def connection_made(self, transport):
@@ -77,7 +78,10 @@ class ProtocolConnection(asyncio.Protocol):
             return
         self.transport.resume_reading()
         self._waiter = self._loop.create_future()
-        self._set_deadline(self._loop.time() + timeout)
+        if timeout is None:
+            self._deadline = None  # a pending timer will find nothing to do
+        else:
+            self._set_deadline(self._loop.time() + timeout)
         try:
             await self._waiter
         finally:
@@ -96,7 +100,7 @@ class ProtocolConnection(asyncio.Protocol):
     def _check_deadline(self):
         self._timer = None
         waiter = self._waiter
-        if waiter is None or waiter.done():
+        if waiter is None or waiter.done() or self._deadline is None:
             return
         if self._loop.time() >= self._deadline:
             waiter.set_exception(asyncio.TimeoutError())
@@ -119,13 +123,13 @@ class ProtocolConnection(asyncio.Protocol):
     async def readline(self, limit):
         line = self._take_line(limit)
         while line is None:
-            await self._more_data(self.app.request_class.socket_read_timeout)
+            await self._more_data(self.read_timeout)
             line = self._take_line(limit)
         return line
 
     async def read(self, size):
         while not self.buffer and not self.eof:
-            await self._more_data(self.app.request_class.socket_read_timeout)
+            await self._more_data(self.read_timeout)
         data = bytes(self.buffer[:size])
         del self.buffer[:size]
         return data
@@ -162,6 +166,9 @@ class ProtocolConnection(asyncio.Protocol):
 
     def body_stream(self, size):
         return self.body_stream_class(self, size)
+
+    def set_read_timeout(self, seconds):
+        self.read_timeout = seconds
 
     async def write(self, data):
         if self.lost or self.transport.is_closing():

@@ -179,6 +179,7 @@ class Request:
         self.after_request_handlers = []
         self.url_args = None
         self.sock = sock
+        self.connection = None
         self._body = body or b''
         self._stream = stream
         self._body_used = self._stream_used = False
@@ -281,7 +282,11 @@ def _check_line(line, limit, status):
     return line
 
 
-def _read_exact(read, size):
+def read_exact(read, size):
+    """Generator of ``read`` calls; returns exactly ``size`` bytes.
+
+    Raises HTTPException(400) when the stream ends first.
+    """
     parts = []
     while size > 0:
         data = yield read, (size,), {}
@@ -303,8 +308,8 @@ def _read_chunked(request_class, readline, read):
         total += size
         if total > request_class.max_content_length:
             raise HTTPException(413)
-        parts.append((yield from _read_exact(read, size)))
-        if (yield from _read_exact(read, 2)) != b'\r\n':
+        parts.append((yield from read_exact(read, size)))
+        if (yield from read_exact(read, 2)) != b'\r\n':
             raise HTTPException(400)
     for _ in range(request_class.max_headers):
         line = _check_line((yield readline, (limit + 2,), {}), limit, 431)
@@ -423,7 +428,7 @@ class HeadParser:
         if length > min(request_class.max_body_length,
                         request_class.max_content_length):
             return b'', body_stream(length) if body_stream else None
-        return (yield from _read_exact(read, length)), None
+        return (yield from read_exact(read, length)), None
 
     def request(self, app, client_addr, body=b'', stream=None, sock=None):
         """Build the Request that this head describes."""
@@ -522,7 +527,9 @@ def read_request(request_class, app, conn, client_addr, sock=None):
     if parser.has_body:
         body, stream = yield from parser.read_body(
             conn.readline, conn.read, conn.body_stream)
-    return parser.request(app, client_addr, body, stream, sock)
+    request = parser.request(app, client_addr, body, stream, sock)
+    request.connection = conn  # for protocols that take it over (WebSocket)
+    return request
 
 
 class StreamConnection:
@@ -556,6 +563,9 @@ class StreamConnection:
 
     def discard_input(self):
         pass
+
+    def set_read_timeout(self, seconds):
+        """Change how long a read may wait (None: for ever)."""
 
 
 class BodyStream:

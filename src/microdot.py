@@ -144,6 +144,9 @@ class _SocketConnection(StreamConnection):
             self.idle = False
             _set_timeout(self.sock, Request.socket_read_timeout)
 
+    def set_read_timeout(self, seconds):
+        _set_timeout(self.sock, seconds)
+
     def discard_input(self):
         """Read and drop what the client still sends, briefly.
 

@@ -136,6 +136,9 @@ class StreamsConnection:
     def body_stream(self, size):
         return AsyncBodyStream(self, size)
 
+    def set_read_timeout(self, seconds):
+        self.read_timeout = seconds
+
     async def write(self, data):
         self.writer.write(data)
         await self.writer.drain()
