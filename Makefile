@@ -11,7 +11,7 @@ STAMP_RUN := $(VENV)/.stamp-install
 STAMP_DEV := $(VENV)/.stamp-install-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-memory clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
@@ -24,10 +24,17 @@ test: $(STAMP_DEV)
 	$(MICROPYTHON) tests/mp_runner.py || status=1; \
 	exit $$status
 
+# make bench          wrk load benchmark (about 10 min; installs wrk and the
+#                     peer venvs under benchmarks/.venvs/ on first use)
+# make bench-memory   RAM of each module and of a server under MicroPython
+# Options go in BENCH_ARGS: --write (update docs/benchmarks.md), --quick, ...
+BENCH_ARGS ?=
+
 bench: $(STAMP_DEV)
-	@if [ -x benchmarks/run.sh ]; then benchmarks/run.sh; \
-	elif [ -f benchmarks/run.sh ]; then bash benchmarks/run.sh; \
-	else echo 'make bench: no benchmarks/run.sh yet'; fi
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+bench-memory: $(STAMP_DEV)
+	$(PY) benchmarks/memory.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

@@ -13,24 +13,29 @@ from microdot_asyncio import AsyncBodyStream
 
 
 class _AsyncMemoryConnection(StreamConnection):
-    # request bodies left "on the wire" are read with await, as on a socket
-    async def read_async(self, size):
+    # the connection an asyncio app sees: reads and writes are awaited
+    async def readline(self, limit):
+        return self.stream.readline(limit)
+
+    async def read(self, size):
         return self.stream.read(size)
 
+    async def write(self, data):
+        self.output.write(data)
+
+    async def read_head(self, parser):
+        while not parser.feed(await self.readline(parser.line_limit)):
+            pass
+
     def body_stream(self, size):
-        return AsyncBodyStream(_AsyncReader(self), size)
-
-
-class _AsyncReader:
-    def __init__(self, connection):
-        self.read = connection.read_async
+        return AsyncBodyStream(self, size)
 
 
 class TestClient(microdot_test_client.TestClient):
     """A client that sends requests to an async app without a network.
 
-    ``get``, ``post``, ``put``, ``patch``, ``delete`` and ``request`` are
-    coroutines that return a TestResponse.
+    ``get``, ``post``, ``put``, ``patch``, ``delete``, ``request`` and
+    ``websocket`` are coroutines; see the sync TestClient for arguments.
     """
     __test__ = False  # not a pytest test class
     connection_class = _AsyncMemoryConnection
@@ -43,3 +48,10 @@ class TestClient(microdot_test_client.TestClient):
         flow, output = self._exchange(method, path, headers, body)
         await run_async(flow)
         return self._response(output)
+
+    async def websocket(self, path, client, headers=None):
+        """Open a WebSocket to ``path`` and run the ``client`` generator's
+        conversation with it (see the sync TestClient)."""
+        flow, peer = self._websocket_exchange(path, client, headers)
+        await run_async(flow)
+        return peer.response()

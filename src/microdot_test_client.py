@@ -12,6 +12,8 @@ from _microdot_http import parse_header_line, parse_chunk_size, \
     parse_http_date
 from _microdot_core import NoCaseDict, StreamConnection, run_sync
 from _microdot_app import serve_connection
+from _microdot_ws import WebSocketSession, ConnectionClosed, encode_frame, \
+    close_payload, OP_TEXT, OP_BINARY, OP_CLOSE
 
 try:
     import io
@@ -25,6 +27,9 @@ except ImportError:  # pragma: no cover
 
 
 CLIENT_ADDR = ('127.0.0.1', 1234)
+_WEBSOCKET_HEADERS = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
+                      'Sec-WebSocket-Version': '13',
+                      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
 
 
 class TestResponse:
@@ -166,6 +171,28 @@ class TestClient:
         run_sync(flow)
         return self._response(output)
 
+    def _websocket_exchange(self, path, client, headers):
+        # the handshake then the client's messages, produced as the app reads
+        all_headers = dict(_WEBSOCKET_HEADERS)
+        all_headers.update(headers or {})
+        peer = WebSocketPeer(self._request_bytes('GET', path, all_headers,
+                                                 None), client)
+        return serve_connection(self.app, self.connection_class(peer),
+                                CLIENT_ADDR), peer
+
+    def websocket(self, path, client, headers=None):
+        """Open a WebSocket to ``path`` and run a conversation with it.
+
+        ``client`` is a generator function: each value it yields is sent to
+        the app as a message (str: text, bytes: binary), and it receives the
+        app's next message (or None) as the value of ``yield``. When it
+        returns, the client closes the WebSocket. Returns the handshake's
+        TestResponse, with every message the app sent in ``messages``.
+        """
+        flow, peer = self._websocket_exchange(path, client, headers)
+        run_sync(flow)
+        return peer.response()
+
     def get(self, path, headers=None):
         """Send a GET request."""
         return self.request('GET', path, headers=headers)
@@ -185,3 +212,96 @@ class TestClient:
     def delete(self, path, headers=None):
         """Send a DELETE request."""
         return self.request('DELETE', path, headers=headers)
+
+
+def _ignore(data):
+    pass
+
+
+class WebSocketPeer:
+    """The client end of an in-memory WebSocket, for the test clients.
+
+    The app reads through ``readline``/``read``: when it has read all the
+    client sent, the client generator is asked for its next message.
+    """
+
+    def __init__(self, request_bytes, client):
+        self.incoming = request_bytes
+        self.output = b''
+        self.client = client()
+        self.started = self.finished = False
+        self.messages = []
+        self.unread = 0  # messages the client was not given yet
+        self.head = None
+        self.frames = WebSocketSession(self._next_output, _ignore, 1 << 30,
+                                       client=True)
+
+    def readline(self, limit):
+        line, sep, rest = self.incoming.partition(b'\n')
+        line, self.incoming = (line + sep, rest) if sep else (line, b'')
+        return line
+
+    def read(self, size):
+        if not self.incoming:
+            self._client_turn()
+        data, self.incoming = self.incoming[:size], self.incoming[size:]
+        return data
+
+    def write(self, data):
+        self.output += data
+        if self.head is None:
+            if not self.output.startswith(b'HTTP/1.1 101 ') or \
+                    b'\r\n\r\n' not in self.output:
+                return  # not accepted (yet): a plain HTTP response
+            self.head, self.output = self.output.split(b'\r\n\r\n', 1)
+        while self._has_frame():
+            try:
+                self.messages.append(run_sync(self.frames.receive()))
+                self.unread += 1
+            except ConnectionClosed:  # the app closed
+                self.output = b''
+
+    def _has_frame(self):
+        data = self.output
+        if len(data) < 2:
+            return False
+        size, start = data[1] & 0x7F, 2
+        if size == 126:
+            size, start = int.from_bytes(data[2:4], 'big'), 4
+        elif size == 127:
+            size, start = int.from_bytes(data[2:10], 'big'), 10
+        return len(data) >= start + size
+
+    def _next_output(self, size):
+        data, self.output = self.output[:size], self.output[size:]
+        return data
+
+    def _client_turn(self):
+        if self.finished:
+            return
+        reply = None
+        if self.unread:
+            reply = self.messages[len(self.messages) - self.unread]
+            self.unread -= 1
+        try:
+            message = self.client.send(reply) if self.started \
+                else next(self.client)
+            self.started = True
+        except StopIteration:
+            self.finished = True
+            self.incoming = encode_frame(OP_CLOSE, close_payload(1000),
+                                         mask=b'mask')
+            return
+        opcode = OP_TEXT if isinstance(message, str) else OP_BINARY
+        if isinstance(message, str):
+            message = message.encode()
+        self.incoming = encode_frame(opcode, message, mask=b'mask')
+
+    def response(self):
+        """The handshake's TestResponse, with ``messages`` from the app."""
+        if self.head is None:  # refused: a plain HTTP response
+            response = TestResponse.from_bytes(self.output)
+        else:
+            response = TestResponse.from_bytes(self.head + b'\r\n\r\n')
+        response.messages = self.messages
+        return response
