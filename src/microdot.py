@@ -34,6 +34,7 @@ except ImportError:  # pragma: no cover
     import uselect as select
 
 try:
+    import queue
     import threading
 except ImportError:  # MicroPython's unix port and most boards
     threading = None
@@ -180,6 +181,50 @@ class _SocketConnection(StreamConnection):
                 pass
 
 
+class _Workers:
+    """Threads that serve connections and then wait for the next one.
+
+    Starting a thread costs more than a short request: they are started
+    only when every existing one is busy, up to ``limit``.
+    """
+
+    def __init__(self, target, limit):
+        self.target = target
+        self.limit = limit
+        self.queue = queue.SimpleQueue()
+        self.threads = []
+        self.idle = 0
+        self.lock = threading.Lock()
+
+    def submit(self, *args):
+        self.queue.put(args)
+        with self.lock:
+            if self.queue.qsize() > self.idle and \
+                    len(self.threads) < self.limit:
+                thread = threading.Thread(target=self._run)
+                thread.daemon = True
+                self.threads.append(thread)
+                thread.start()
+
+    def _run(self):
+        while True:
+            with self.lock:
+                self.idle += 1
+            args = self.queue.get()
+            with self.lock:
+                self.idle -= 1
+            if args is None:
+                return
+            self.target(*args)
+
+    def stop(self, deadline):
+        """Let the workers finish what they serve, until ``deadline``."""
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join(max(deadline - time.time(), 0))
+
+
 class Microdot(_App):
     """A web application with a threaded HTTP/1.1 server (see ``run``)."""
     #: Seconds a persistent connection may sit idle between requests.
@@ -232,8 +277,8 @@ class Microdot(_App):
 
     def _serve_threaded(self, listener, ssl):
         slots = threading.BoundedSemaphore(self.max_connections)
+        workers = _Workers(self._worker_main, self.max_connections)
         listener.settimeout(0.25)  # to notice shutdown()
-        threads = []
         while not self.stopping:
             if not slots.acquire(timeout=0.25):
                 continue
@@ -242,16 +287,10 @@ class Microdot(_App):
             except OSError:
                 slots.release()
                 continue
-            thread = threading.Thread(target=self._thread_main,
-                                      args=(sock, addr, ssl, slots))
-            thread.daemon = True
-            thread.start()
-            threads = [t for t in threads if t.is_alive()] + [thread]
-        deadline = time.time() + self.shutdown_timeout
-        for thread in threads:
-            thread.join(max(deadline - time.time(), 0))
+            workers.submit(sock, addr, ssl, slots)
+        workers.stop(time.time() + self.shutdown_timeout)
 
-    def _thread_main(self, sock, addr, ssl, slots):
+    def _worker_main(self, sock, addr, ssl, slots):
         try:
             self.handle_request(sock, addr, ssl)
         finally:
