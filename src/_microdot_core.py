@@ -4,143 +4,18 @@ No I/O here: a request is read by the ``read_request`` generator, which
 yields the reads it needs to the driver that owns the connection.
 """
 import json
-import sys
 
+from _microdot_run import run_sync, run_async, print_exception  # noqa: F401
+from _microdot_dicts import NoCaseDict, MultiDict
 from _microdot_http import HTTPException, parse_request_line, \
     parse_header_line, parse_content_length, parse_chunk_size, parse_query, \
     parse_cookies, unquote_path
 
-try:
-    from sys import print_exception  # MicroPython
-except ImportError:
-    import traceback
-
-    def print_exception(exc):
-        """Report an unhandled exception with its traceback on stderr."""
-        traceback.print_exception(type(exc), exc, exc.__traceback__)
-
-_MISSING = object()
-_IS_MICROPYTHON = sys.implementation.name == 'micropython'
 
 try:
     import io
 except ImportError:  # pragma: no cover
     import uio as io
-
-
-class NoCaseDict(dict):
-    """A dict with case-insensitive string keys that keeps the first spelling.
-
-    Example::
-
-        headers = NoCaseDict({'Content-Type': 'text/plain'})
-        headers['content-type']  # 'text/plain'
-    """
-    # MicroPython: dict.method(self) rejects subclasses, super() does not
-
-    def __init__(self, initial_dict=None):
-        super().__init__()
-        self._keys = {}
-        if initial_dict:
-            self.update(initial_dict)
-
-    def _key(self, key):
-        try:
-            return self._keys.get(key.lower(), key)
-        except AttributeError:  # not a string
-            return key
-
-    def __setitem__(self, key, value):
-        try:
-            key = self._keys.setdefault(key.lower(), key)
-        except AttributeError:
-            pass
-        super().__setitem__(key, value)
-
-    def __getitem__(self, key):
-        return super().__getitem__(self._key(key))
-
-    def __delitem__(self, key):
-        key = self._key(key)
-        super().__delitem__(key)
-        if isinstance(key, str):
-            del self._keys[key.lower()]
-
-    def __contains__(self, key):
-        try:
-            return key.lower() in self._keys
-        except AttributeError:
-            return super().get(key, _MISSING) is not _MISSING
-
-    def get(self, key, default=None):
-        return super().get(self._key(key), default)
-
-    def setdefault(self, key, default=None):
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def pop(self, key, *default):
-        key = self._key(key)
-        if isinstance(key, str) and key in self:
-            del self._keys[key.lower()]
-        return super().pop(key, *default)
-
-    def update(self, other_dict=(), **kwargs):
-        items = other_dict.items() if hasattr(other_dict, 'items') \
-            else other_dict
-        for key, value in items:
-            self[key] = value
-        for key, value in kwargs.items():
-            self[key] = value
-
-
-class MultiDict(dict):
-    """A dict that keeps every value given to a key, in order.
-
-    ``d[key] = value`` appends; ``d[key]`` and ``get`` return the first value,
-    ``getlist`` all of them.
-    """
-
-    def __init__(self, initial_dict=None):
-        super().__init__()
-        if initial_dict:
-            items = initial_dict.items() if hasattr(initial_dict, 'items') \
-                else initial_dict
-            for key, value in items:
-                self[key] = value
-
-    def __setitem__(self, key, value):
-        values = super().get(key)
-        if values is None:
-            super().__setitem__(key, [value])
-        else:
-            values.append(value)
-
-    def __getitem__(self, key):
-        return super().__getitem__(key)[0]
-
-    def get(self, key, default=None, type=None):
-        values = super().get(key)
-        if values is None:
-            return default
-        if type is None:
-            return values[0]
-        try:
-            return type(values[0])
-        except (ValueError, TypeError):
-            return default
-
-    def getlist(self, key, type=None):
-        """Return every value of ``key`` (converted by ``type`` if given)."""
-        values = super().get(key) or []
-        return [value if type is None else type(value) for value in values]
-
-    def values(self):
-        return [values[0] for values in super().values()]
-
-    def items(self):
-        return [(key, values[0]) for key, values in super().items()]
 
 
 class _Globals:
@@ -435,81 +310,6 @@ class HeadParser:
         method, url, http_version = self.request_line
         return self.request_class(app, client_addr, method, url, http_version,
                                   self.headers, body, stream, sock)
-
-
-def _is_coroutine(value):
-    return type(value).__name__ == 'coroutine'
-
-
-def run_sync(steps):
-    """Drive a dispatch generator, making each call it yields."""
-    value = error = None
-    while True:
-        try:
-            call = steps.send(value) if error is None else steps.throw(error)
-        except StopIteration as done:
-            return done.value
-        function, args, kwargs = call
-        try:
-            value, error = function(*args, **kwargs), None
-            if _is_coroutine(value):
-                value.close()
-                raise TypeError('%r is a coroutine: use microdot_asyncio to '
-                                'serve async handlers' % function)
-        except Exception as exc:
-            value, error = None, exc
-
-
-async def run_async(steps):
-    """Drive a dispatch generator, awaiting the results that are awaitable."""
-    value = error = None
-    while True:
-        try:
-            call = steps.send(value) if error is None else steps.throw(error)
-        except StopIteration as done:
-            return done.value
-        function, args, kwargs = call
-        try:
-            value, error = function(*args, **kwargs), None
-            if hasattr(value, '__await__'):
-                value = await value
-            elif _IS_MICROPYTHON and type(value).__name__ == 'generator':
-                value = await _coroutine_or_stream(value)
-        except Exception as exc:
-            value, error = None, exc
-
-
-class _Chain:
-    # a generator's first chunk, then the rest of it
-    def __init__(self, first, rest):
-        self.first, self.rest = first, rest
-
-    def __iter__(self):
-        yield self.first
-        yield from self.rest
-
-
-def _coroutine_or_stream(gen):
-    # MicroPython's coroutines are generators: step this one once. A sync
-    # generator yields its body chunks (str or bytes): give them back as a
-    # stream. A coroutine yields to the scheduler: pass that on, resume it.
-    try:
-        step = gen.send(None)
-    except StopIteration as done:
-        return done.value
-    if isinstance(step, (str, bytes)):
-        return _Chain(step, gen)
-    while True:
-        try:
-            sent = yield step
-        except BaseException as exc:  # cancellation, timeouts
-            send, arg = gen.throw, exc
-        else:
-            send, arg = gen.send, sent
-        try:
-            step = send(arg)
-        except StopIteration as done:
-            return done.value
 
 
 def read_request(request_class, app, conn, client_addr, sock=None):

@@ -1,0 +1,118 @@
+"""The dicts of requests and responses: case-insensitive and multi-valued."""
+
+_MISSING = object()
+
+
+class NoCaseDict(dict):
+    """A dict with case-insensitive string keys that keeps the first spelling.
+
+    Example::
+
+        headers = NoCaseDict({'Content-Type': 'text/plain'})
+        headers['content-type']  # 'text/plain'
+    """
+    # MicroPython: dict.method(self) rejects subclasses, super() does not
+
+    def __init__(self, initial_dict=None):
+        super().__init__()
+        self._keys = {}
+        if initial_dict:
+            self.update(initial_dict)
+
+    def _key(self, key):
+        try:
+            return self._keys.get(key.lower(), key)
+        except AttributeError:  # not a string
+            return key
+
+    def __setitem__(self, key, value):
+        try:
+            key = self._keys.setdefault(key.lower(), key)
+        except AttributeError:
+            pass
+        super().__setitem__(key, value)
+
+    def __getitem__(self, key):
+        return super().__getitem__(self._key(key))
+
+    def __delitem__(self, key):
+        key = self._key(key)
+        super().__delitem__(key)
+        if isinstance(key, str):
+            del self._keys[key.lower()]
+
+    def __contains__(self, key):
+        try:
+            return key.lower() in self._keys
+        except AttributeError:
+            return super().get(key, _MISSING) is not _MISSING
+
+    def get(self, key, default=None):
+        return super().get(self._key(key), default)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key, *default):
+        key = self._key(key)
+        if isinstance(key, str) and key in self:
+            del self._keys[key.lower()]
+        return super().pop(key, *default)
+
+    def update(self, other_dict=(), **kwargs):
+        items = other_dict.items() if hasattr(other_dict, 'items') \
+            else other_dict
+        for key, value in items:
+            self[key] = value
+        for key, value in kwargs.items():
+            self[key] = value
+
+
+class MultiDict(dict):
+    """A dict that keeps every value given to a key, in order.
+
+    ``d[key] = value`` appends; ``d[key]`` and ``get`` return the first value,
+    ``getlist`` all of them.
+    """
+
+    def __init__(self, initial_dict=None):
+        super().__init__()
+        if initial_dict:
+            items = initial_dict.items() if hasattr(initial_dict, 'items') \
+                else initial_dict
+            for key, value in items:
+                self[key] = value
+
+    def __setitem__(self, key, value):
+        values = super().get(key)
+        if values is None:
+            super().__setitem__(key, [value])
+        else:
+            values.append(value)
+
+    def __getitem__(self, key):
+        return super().__getitem__(key)[0]
+
+    def get(self, key, default=None, type=None):
+        values = super().get(key)
+        if values is None:
+            return default
+        if type is None:
+            return values[0]
+        try:
+            return type(values[0])
+        except (ValueError, TypeError):
+            return default
+
+    def getlist(self, key, type=None):
+        """Return every value of ``key`` (converted by ``type`` if given)."""
+        values = super().get(key) or []
+        return [value if type is None else type(value) for value in values]
+
+    def values(self):
+        return [values[0] for values in super().values()]
+
+    def items(self):
+        return [(key, values[0]) for key, values in super().items()]
