@@ -14,11 +14,10 @@ does the framing. Example::
         while True:
             await ws.send(await ws.receive())
 """
-from microdot_asgi import Response
-from _microdot_core import run_async
 from _microdot_http import HTTPException
-from _microdot_ws import ConnectionClosed, websocket_handler, \
-    OP_TEXT, OP_BINARY, CLOSE_NO_STATUS, CLOSE_TOO_BIG  # noqa: F401
+from _microdot_ws import ConnectionClosed, OP_TEXT, OP_BINARY, \
+    CLOSE_NO_STATUS, CLOSE_TOO_BIG  # noqa: F401
+from microdot_asyncio_websocket import websocket_decorator
 
 __all__ = ['WebSocket', 'ConnectionClosed', 'websocket_upgrade',
            'with_websocket']
@@ -86,11 +85,4 @@ async def websocket_upgrade(request):
     return WebSocket(request)
 
 
-def with_websocket(f):
-    """Decorator for a route whose coroutine handler takes
-    ``(request, ws)``."""
-    async def handler(request, *args, **kwargs):
-        return await run_async(websocket_handler(
-            websocket_upgrade, f, request, args, kwargs,
-            Response.already_handled))
-    return handler
+with_websocket = websocket_decorator(websocket_upgrade)

@@ -53,11 +53,17 @@ async def websocket_upgrade(request):
     return WebSocket(request)
 
 
-def with_websocket(f):
-    """Decorator for a route whose coroutine handler takes
-    ``(request, ws)``."""
-    async def handler(request, *args, **kwargs):
-        return await run_async(websocket_handler(
-            websocket_upgrade, f, request, args, kwargs,
-            Response.already_handled))
-    return handler
+def websocket_decorator(upgrade):
+    """Make a ``with_websocket`` decorator around an ``upgrade`` coroutine
+    (the ASGI module brings its own)."""
+    def with_websocket(f):
+        """Decorator for a route whose coroutine handler takes
+        ``(request, ws)``."""
+        async def handler(request, *args, **kwargs):
+            return await run_async(websocket_handler(
+                upgrade, f, request, args, kwargs, Response.already_handled))
+        return handler
+    return with_websocket
+
+
+with_websocket = websocket_decorator(websocket_upgrade)

@@ -66,10 +66,16 @@ def websocket_upgrade(request):
     return WebSocket(request)
 
 
-def with_websocket(f):
-    """Decorator for a route whose handler takes ``(request, ws)``."""
-    def handler(request, *args, **kwargs):
-        return run_sync(websocket_handler(
-            websocket_upgrade, f, request, args, kwargs,
-            Response.already_handled))
-    return handler
+def websocket_decorator(upgrade):
+    """Make a ``with_websocket`` decorator around an ``upgrade`` function
+    (the alt module brings its own)."""
+    def with_websocket(f):
+        """Decorator for a route whose handler takes ``(request, ws)``."""
+        def handler(request, *args, **kwargs):
+            return run_sync(websocket_handler(
+                upgrade, f, request, args, kwargs, Response.already_handled))
+        return handler
+    return with_websocket
+
+
+with_websocket = websocket_decorator(websocket_upgrade)

@@ -15,10 +15,9 @@ if sys.implementation.name != 'micropython':
 import select  # noqa: E402
 import websocket as _native  # noqa: E402
 
-from microdot import Response  # noqa: E402
-from _microdot_core import run_sync  # noqa: E402
+from microdot_websocket import websocket_decorator  # noqa: E402
 from _microdot_ws import ConnectionClosed, check_handshake, \
-    handshake_response, websocket_handler, OP_TEXT, OP_BINARY  # noqa: E402
+    handshake_response, OP_TEXT, OP_BINARY  # noqa: E402
 
 __all__ = ['WebSocket', 'ConnectionClosed', 'websocket_upgrade',
            'with_websocket']
@@ -76,10 +75,4 @@ def websocket_upgrade(request):
     return WebSocket(request)
 
 
-def with_websocket(f):
-    """Decorator for a route whose handler takes ``(request, ws)``."""
-    def handler(request, *args, **kwargs):
-        return run_sync(websocket_handler(
-            websocket_upgrade, f, request, args, kwargs,
-            Response.already_handled))
-    return handler
+with_websocket = websocket_decorator(websocket_upgrade)
