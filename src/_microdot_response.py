@@ -315,6 +315,31 @@ class Response:
 Response.already_handled = Response()
 
 
+def completed_headers(res):
+    """Complete a response for a WSGI or ASGI server: ``(res, pairs)``.
+
+    ``pairs`` are the ``(name, value)`` headers, a Set-Cookie line each. A
+    header value with CR or LF turns the response into a 500 (logged).
+    """
+    res.complete()
+    try:
+        return res, _header_pairs(res.headers)
+    except ValueError as exc:
+        print_exception(exc)
+        res.close()
+        res = type(res)(error_body(500), 500)
+        res.complete()
+        return res, _header_pairs(res.headers)
+
+
+def _header_pairs(headers):
+    pairs = []
+    for name, value in headers.items():
+        for item in value if isinstance(value, list) else (value,):
+            pairs.append((name, check_header_value(str(item))))
+    return pairs
+
+
 def make_response(value, response_class=Response):
     """Turn a handler's return value into a Response.
 

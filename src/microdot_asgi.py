@@ -13,6 +13,7 @@ Example::
 Run it with ``uvicorn --workers 4 module:app``.
 """
 import asyncio
+import multiprocessing
 import os
 import signal
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from _microdot_core import NoCaseDict, add_header, check_head, run_async, \
     print_exception
 from _microdot_http import HTTPException as _HTTPError, parse_content_length
 from _microdot_app import dispatch, unreadable_request
+from _microdot_response import completed_headers
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']
@@ -42,7 +44,8 @@ class _ReceiveStream:
     async def _fill(self):
         message = await self.receive()
         if message['type'] == 'http.disconnect':
-            raise OSError(104, 'client disconnected')
+            self.more = False
+            raise _HTTPError(400, 'Client disconnected')
         self.buffer += message.get('body', b'')
         self.more = message.get('more_body', False)
 
@@ -101,10 +104,12 @@ class Request(microdot_asyncio.Request):
 
 
 class _DisconnectWatch:
-    # while a streamed body is sent, notice the client leaving
+    # while a streamed body is sent, notice the client leaving (receive is
+    # None while the handler may still read the request body)
     def __init__(self, receive):
         self.gone = False
-        self.task = asyncio.ensure_future(self._watch(receive))
+        self.task = asyncio.ensure_future(self._watch(receive)) \
+            if receive is not None else None
 
     async def _watch(self, receive):
         while (await receive())['type'] != 'http.disconnect':
@@ -112,7 +117,8 @@ class _DisconnectWatch:
         self.gone = True
 
     def stop(self):
-        self.task.cancel()
+        if self.task is not None:
+            self.task.cancel()
 
 
 class Microdot(microdot_asyncio.Microdot):
@@ -152,22 +158,23 @@ class Microdot(microdot_asyncio.Microdot):
         except _HTTPError as exc:
             res = await run_async(unreadable_request(self, exc))
             res.headers['Connection'] = 'close'
+            body_read = True
         else:
             res = await run_async(dispatch(self, req))
-            if req.body_pending:  # the server must not read it as a request
+            body_read = not req.body_pending
+            if not body_read:  # the server must not read it as a request
                 res.headers['Connection'] = 'close'
-        await self._send_response(res, scope, receive, send)
+        # while the body is unread, receive() is the handler's to call
+        await self._send_response(res, scope, receive if body_read else None,
+                                  send)
         if self.stopping:  # shutdown() asked for the server to stop
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(_server_pid(), signal.SIGTERM)
 
     async def _send_response(self, res, scope, receive, send):
-        res.complete()
-        headers = []
-        for name, value in res.headers.items():
-            for item in value if isinstance(value, list) else (value,):
-                headers.append((name.encode(), str(item).encode()))
+        res, headers = completed_headers(res)
         await send({'type': 'http.response.start', 'status': res.status_code,
-                    'headers': headers})
+                    'headers': [(name.encode(), value.encode())
+                                for name, value in headers]})
         if scope['method'] == 'HEAD' or res.status_code in (204, 304):
             res.close()
         elif isinstance(res.body, bytes):
@@ -223,6 +230,13 @@ class Microdot(microdot_asyncio.Microdot):
             await send({'type': 'lifespan.%s.complete' % stage})
             if stage == 'shutdown':
                 return
+
+
+def _server_pid():
+    # uvicorn --workers runs each worker as a multiprocessing child: stop
+    # the supervisor, not just this worker (it would start a new one)
+    return os.getppid() if multiprocessing.parent_process() is not None \
+        else os.getpid()
 
 
 async def _no_body():

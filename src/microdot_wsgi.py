@@ -22,7 +22,8 @@ from microdot import abort, redirect, send_file, Response, URLPattern, \
     HTTPException  # noqa: F401 - re-exported
 from _microdot_core import NoCaseDict, BodyStream, add_header, check_head, \
     run_sync
-from _microdot_http import reason_phrase
+from _microdot_http import reason_phrase, parse_content_length
+from _microdot_response import completed_headers
 from _microdot_app import dispatch, unreadable_request
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
@@ -66,7 +67,7 @@ class Request(microdot.Request):
             body = source.read(cls.max_content_length + 1)  # the server
             headers['Content-Length'] = str(len(body))     # de-chunked it
             return body, None
-        length = int(headers['Content-Length'])
+        length = parse_content_length(headers['Content-Length'])
         if length > min(cls.max_body_length, cls.max_content_length):
             return b'', BodyStream(source, length)
         return source.read(length), None
@@ -95,11 +96,7 @@ class Microdot(microdot.Microdot):
             res = run_sync(unreadable_request(self, exc))
         else:
             res = run_sync(dispatch(self, req))
-        res.complete()
-        headers = []
-        for name, value in res.headers.items():
-            for item in value if isinstance(value, list) else (value,):
-                headers.append((name, str(item)))
+        res, headers = completed_headers(res)
         start_response('%d %s' % (res.status_code, res.reason or
                                   reason_phrase(res.status_code)), headers)
         if environ['REQUEST_METHOD'] == 'HEAD' or \
