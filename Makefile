@@ -11,7 +11,7 @@ STAMP_RUN := $(VENV)/.stamp-install
 STAMP_DEV := $(VENV)/.stamp-install-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench bench-memory clean
+.PHONY: demo test bench bench-adapters bench-memory bench-ws autobahn clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
@@ -33,8 +33,34 @@ BENCH_ARGS ?=
 bench: $(STAMP_DEV)
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
+# make bench-adapters  hello world req/s of our WSGI app under gunicorn and
+#                      our ASGI app under uvicorn (asyncio and uvloop) against
+#                      bare callables, Bottle, Flask, Starlette and microdot
+#                      1.3.4 (about 8 min; the peers go into
+#                      benchmarks/.venvs/adapters on first use)
+bench-adapters: $(STAMP_DEV)
+	$(PY) benchmarks/bench_adapters.py $(BENCH_ARGS)
+
 bench-memory: $(STAMP_DEV)
 	$(PY) benchmarks/memory.py $(BENCH_ARGS)
+
+# make bench-ws       WebSocket 1 KB echo messages/s: our servers against the
+#                     websockets library's own server (a few minutes)
+bench-ws: $(STAMP_DEV)
+	$(PY) benchmarks/ws_bench.py $(BENCH_ARGS)
+
+# make autobahn       the Autobahn testsuite (fuzzingclient, cases 1-7 and 10)
+#                     against our threaded, asyncio, uvloop and uvicorn-ASGI
+#                     WebSocket servers; needs Python 2.7 from pyenv (skipped,
+#                     loudly, without it). Installs the suite once into
+#                     tools/autobahn/.env/; reports in tools/autobahn/reports/.
+#                     Options in AUTOBAHN_ARGS, e.g. --servers threaded.
+AUTOBAHN_ARGS ?=
+
+autobahn: $(STAMP_DEV)
+	@status=0; $(PY) tools/autobahn/run.py $(AUTOBAHN_ARGS) || status=$$?; \
+	if [ $$status -eq 77 ]; then echo 'make autobahn: SKIPPED (no Python 2.7)'; \
+	status=0; fi; exit $$status
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

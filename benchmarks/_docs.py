@@ -1,9 +1,10 @@
-"""Shared by bench.py and memory.py: machine description, docs/benchmarks.md.
+"""Shared by bench.py, bench_adapters.py, memory.py and ws_bench.py: machine
+description, docs/benchmarks.md.
 
 Each script owns one section of ``docs/benchmarks.md``, between
 ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->`` markers, and ``--write``
-replaces only that section, so the load and memory results can be refreshed
-independently.
+replaces only that section, so the load, adapters, memory and WebSocket
+results can be refreshed independently.
 """
 import datetime
 import os
@@ -16,19 +17,26 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(ROOT, 'docs', 'benchmarks.md')
 OUT = os.path.join(HERE, 'out')  # raw logs, gitignored
-SECTIONS = ['load', 'memory']
+SECTIONS = ['load', 'adapters', 'memory', 'websocket']
 
 INTRO = """# Benchmarks
 
-Two harnesses live in `benchmarks/`; each writes its own section below with
-`--write` and leaves the other one as it was.
+Four harnesses live in `benchmarks/`; each writes its own section below
+with `--write` and leaves the others as they were.
 
 - `make bench` (`benchmarks/bench.py`): requests per second of hello world
   under `wrk`, our servers against microdot 1.3.4, microdot 2.x and a bare
   asyncio `Protocol` server.
+- `make bench-adapters` (`benchmarks/bench_adapters.py`): requests per
+  second of hello world with our WSGI app under gunicorn and our ASGI app
+  under uvicorn, against bare callables, Bottle, Flask, Starlette and
+  microdot 1.3.4 on the same servers.
 - `make bench-memory` (`benchmarks/memory.py`): RAM used on MicroPython after
   importing each portable module, from source and from `.mpy`, and while
   serving requests.
+- `make bench-ws` (`benchmarks/ws_bench.py`): WebSocket messages per second
+  of a 1 KB echo, our servers against the `websockets` library's own server,
+  with the same client.
 
 Pass options with `BENCH_ARGS`, e.g. `make bench BENCH_ARGS=--write` or
 `make bench BENCH_ARGS=--quick` (1 run x 3 s) for a quick look.

@@ -128,8 +128,12 @@ def encode_frame(opcode, payload, fin=True, mask=None):
 
 
 def close_payload(code, reason=''):
-    """The payload of a close frame."""
-    return struct.pack('!H', code) + reason.encode()[:123]
+    """The payload of a close frame (the reason cut to fit, whole chars)."""
+    encoded = reason.encode()
+    while len(encoded) > 123:
+        reason = reason[:-1]
+        encoded = reason.encode()
+    return struct.pack('!H', code) + encoded
 
 
 def parse_close(payload):
@@ -198,11 +202,16 @@ class WebSocketSession:
     ``client=True`` speaks the client side (masked frames), for test clients.
     """
 
-    def __init__(self, read, write, max_message_size, client=False):
+    #: Seconds ``close()`` waits for the peer's close frame.
+    close_timeout = 5
+
+    def __init__(self, read, write, max_message_size, client=False,
+                 set_timeout=None):
         self.read = read
         self.write = write
         self.max_message_size = max_message_size
         self.client = client
+        self.set_timeout = set_timeout
         self.closed = False
 
     def _frame(self, opcode, payload):
@@ -284,12 +293,14 @@ class WebSocketSession:
             return
         yield from self._fail(code, reason)
         try:
+            if self.set_timeout is not None:  # a silent peer must not hang it
+                yield self.set_timeout, (self.close_timeout,), {}
             for _ in range(64):
                 fin, op, payload = yield from read_frame(
                     self.read, self.max_message_size, not self.client)
                 if op == OP_CLOSE:
                     return
-        except (ProtocolError, HTTPException, OSError):
+        except Exception:  # a timeout, a reset, garbage: closed all the same
             pass
 
 

@@ -97,8 +97,6 @@ class Response(microdot.Response):
                                                 keep_alive, head_only))
 
 
-Response.already_handled = Response()
-
 
 class StreamsConnection:
     """A client connection over asyncio streams (MicroPython, or CPython

@@ -40,7 +40,8 @@ class WebSocket:
         conn = request.connection
         self.request = request
         self.session = WebSocketSession(conn.read, conn.write,
-                                        self.max_message_size)
+                                        self.max_message_size,
+                                        set_timeout=conn.set_read_timeout)
 
     def receive(self):
         """Wait for the next message: str for text, bytes for binary."""
