@@ -38,6 +38,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
 
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+_MAX_DRAIN = 16 << 20  # bytes of a refused frame read and dropped at most
 _SENDABLE_CLOSE_CODES = (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010,
                          1011, 1012, 1013, 1014)
 
@@ -56,11 +57,14 @@ class ConnectionClosed(Exception):
 
 
 class ProtocolError(Exception):
-    # a peer broke RFC 6455: close with ``code``
-    def __init__(self, code, reason=''):
+    # a peer broke RFC 6455: close with ``code``; ``skip`` bytes of the
+    # refused frame are still on the wire
+    def __init__(self, code, reason='', skip=0):
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
+        self.skip = skip
+        self.peer_closed = False  # it came in the peer's close frame
 
 
 def accept_key(key):
@@ -89,7 +93,7 @@ def check_handshake(request):
     try:
         if len(binascii.a2b_base64(key)) != 16:
             raise ValueError()
-    except (ValueError, binascii.Error):
+    except ValueError:  # binascii.Error too (MicroPython has no such name)
         raise HTTPException(400, 'Invalid Sec-WebSocket-Key')
     return accept_key(key)
 
@@ -167,8 +171,11 @@ def read_frame(read, max_size, require_mask=True):
         size = struct.unpack('!H', (yield from read_exact(read, 2)))[0]
     elif size == 127:
         size = struct.unpack('!Q', (yield from read_exact(read, 8)))[0]
-    if size > max_size:
-        raise ProtocolError(CLOSE_TOO_BIG, 'Message too big')
+        if size >> 63:  # RFC 6455 5.2: the top bit must be 0
+            raise ProtocolError(CLOSE_PROTOCOL_ERROR, 'Invalid length')
+    if opcode < OP_CLOSE and size > max_size:  # pings never count
+        raise ProtocolError(CLOSE_TOO_BIG, 'Message too big',
+                            size + (4 if second & 0x80 else 0))
     mask = (yield from read_exact(read, 4)) if second & 0x80 else None
     payload = (yield from read_exact(read, size)) if size else b''
     return bool(first & 0x80), opcode, apply_mask(mask, payload) if mask \
@@ -226,8 +233,10 @@ class WebSocketSession:
             return (yield from self._receive())
         except ProtocolError as exc:
             yield from self._fail(exc.code, exc.reason)
+            if not exc.peer_closed:
+                yield from self._drain(exc.skip)
             raise ConnectionClosed(exc.code, exc.reason)
-        except HTTPException:  # the stream ended
+        except (HTTPException, OSError):  # the stream ended or broke
             self.closed = True
             raise ConnectionClosed(CLOSE_ABNORMAL)
 
@@ -262,7 +271,11 @@ class WebSocketSession:
         if opcode == OP_PING:
             yield self.write, (self._frame(OP_PONG, payload),), {}
         elif opcode == OP_CLOSE:
-            code, reason = parse_close(payload)
+            try:
+                code, reason = parse_close(payload)
+            except ProtocolError as exc:
+                exc.peer_closed = True  # no other close frame will come
+                raise
             self.closed = True
             yield self.write, (self._frame(OP_CLOSE, close_payload(
                 CLOSE_NORMAL if code == CLOSE_NO_STATUS else code)),), {}
@@ -271,8 +284,32 @@ class WebSocketSession:
     def _fail(self, code, reason=''):
         if not self.closed:
             self.closed = True
-            yield self.write, (self._frame(OP_CLOSE, close_payload(
-                code, reason)),), {}
+            try:
+                yield self.write, (self._frame(OP_CLOSE, close_payload(
+                    code, reason)),), {}
+            except OSError:
+                pass
+
+    def _drain(self, skip=0):
+        # after our close frame: drop the rest of a refused frame, then read
+        # on to the peer's close, so that closing TCP sends no reset
+        try:
+            if self.set_timeout is not None:  # a silent peer must not hang it
+                yield self.set_timeout, (self.close_timeout,), {}
+            if skip > _MAX_DRAIN:
+                return
+            while skip > 0:
+                data = yield self.read, (min(skip, 4096),), {}
+                if not data:
+                    return
+                skip -= len(data)
+            for _ in range(64):
+                fin, op, payload = yield from read_frame(
+                    self.read, self.max_message_size, not self.client)
+                if op == OP_CLOSE:
+                    return
+        except Exception:  # a timeout, a reset, garbage: closed all the same
+            pass
 
     def send(self, data, opcode=None):
         """Generator; sends one message (str as text, bytes as binary)."""
@@ -282,7 +319,11 @@ class WebSocketSession:
             opcode = OP_TEXT if isinstance(data, str) else OP_BINARY
         if isinstance(data, str):
             data = data.encode()
-        yield self.write, (self._frame(opcode, data),), {}
+        try:
+            yield self.write, (self._frame(opcode, data),), {}
+        except OSError:  # the client left
+            self.closed = True
+            raise ConnectionClosed(CLOSE_ABNORMAL)
 
     def close(self, code=CLOSE_NORMAL, reason=''):
         """Generator; starts the closing handshake and waits for the reply.
@@ -292,16 +333,7 @@ class WebSocketSession:
         if self.closed:
             return
         yield from self._fail(code, reason)
-        try:
-            if self.set_timeout is not None:  # a silent peer must not hang it
-                yield self.set_timeout, (self.close_timeout,), {}
-            for _ in range(64):
-                fin, op, payload = yield from read_frame(
-                    self.read, self.max_message_size, not self.client)
-                if op == OP_CLOSE:
-                    return
-        except Exception:  # a timeout, a reset, garbage: closed all the same
-            pass
+        yield from self._drain()
 
 
 def websocket_handler(upgrade, handler, request, args, kwargs,

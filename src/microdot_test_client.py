@@ -187,7 +187,8 @@ class TestClient:
         the app as a message (str: text, bytes: binary), and it receives the
         app's next message (or None) as the value of ``yield``. When it
         returns, the client closes the WebSocket. Returns the handshake's
-        TestResponse, with every message the app sent in ``messages``.
+        TestResponse, with every message the app sent in ``messages`` and
+        the code of the app's close frame in ``close_code``.
         """
         flow, peer = self._websocket_exchange(path, client, headers)
         run_sync(flow)
@@ -231,6 +232,7 @@ class WebSocketPeer:
         self.client = client()
         self.started = self.finished = False
         self.messages = []
+        self.close_code = None
         self.unread = 0  # messages the client was not given yet
         self.head = None
         self.frames = WebSocketSession(self._next_output, _ignore, 1 << 30,
@@ -258,7 +260,8 @@ class WebSocketPeer:
             try:
                 self.messages.append(run_sync(self.frames.receive()))
                 self.unread += 1
-            except ConnectionClosed:  # the app closed
+            except ConnectionClosed as exc:  # the app closed
+                self.close_code = exc.code
                 self.output = b''
 
     def _has_frame(self):
@@ -304,4 +307,5 @@ class WebSocketPeer:
         else:
             response = TestResponse.from_bytes(self.head + b'\r\n\r\n')
         response.messages = self.messages
+        response.close_code = self.close_code
         return response

@@ -42,9 +42,11 @@ class WebSocket:
         """Wait for the next message: str for text, bytes for binary."""
         if self.closed:
             raise ConnectionClosed()
-        self.poller.poll()
         buffer = bytearray(self.max_message_size)
-        size = self.native.readinto(buffer) or 0
+        size = None
+        while size is None:  # None: a control frame was consumed
+            self.poller.poll()
+            size = self.native.readinto(buffer)
         if not size:
             self.closed = True
             raise ConnectionClosed()

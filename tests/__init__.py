@@ -13,4 +13,5 @@ PORTABLE = [
     'test_utemplate',
     'test_jwt',
     'test_session',
+    'test_ws',
 ]

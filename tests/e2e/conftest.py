@@ -35,6 +35,9 @@ HOST = '127.0.0.1'
 START_TIMEOUT = 10.0      # seconds to wait for the port to accept connections
 STOP_TIMEOUT = 5.0        # seconds between SIGTERM and SIGKILL at teardown
 IO_TIMEOUT = 10.0         # default timeout of every client socket
+# the WebSocket battery echoes 1 MiB: about 6 MiB at the peak on MicroPython,
+# whose unix port has a 2 MiB heap by default
+MICROPYTHON_WEBSOCKET_HEAP = '16M'
 INTENTIONAL_ERROR = 'E2EIntentionalError'
 
 
@@ -60,7 +63,8 @@ def find_micropython():
 class ServerKind:
     """How to start one kind of server running ``apps/basic_app.py``.
 
-    ``command(port)`` returns the argv; ``env()`` the extra environment;
+    ``command(port, **options)`` returns the argv (``heapsize`` is the
+    one option, used by MicroPython kinds); ``env()`` the extra environment;
     ``concurrent`` is False for servers that handle one connection at a time;
     ``shutdown`` is False for servers that ``app.shutdown()`` cannot stop.
     """
@@ -75,8 +79,14 @@ class ServerKind:
         # documented exceptions: test key -> what this server does instead
         self.differences = differences or {}
 
-    def command(self, port):
-        return [str(part) for part in self._command(port)]
+    def command(self, port, **options):
+        return [str(part) for part in self._command(port, **options)]
+
+    def allowed_logs(self):
+        """Tracebacks this server is documented to log: the ``logs`` of
+        its dict ``differences``."""
+        return [found['logs'] for found in self.differences.values()
+                if isinstance(found, dict) and 'logs' in found]
 
     def env(self):
         env = dict(os.environ)
@@ -88,12 +98,13 @@ class ServerKind:
         return env
 
 
-def _threaded_command(port):
+def _threaded_command(port, **options):
     return [sys.executable, BASIC_APP, port]
 
 
-def _micropython_command(port):
-    return [find_micropython(), BASIC_APP, port]
+def _micropython_command(port, heapsize=None):
+    heap = ['-X', 'heapsize=%s' % heapsize] if heapsize else []
+    return [find_micropython()] + heap + [BASIC_APP, port]
 
 
 def _micropython_env():
@@ -121,7 +132,7 @@ def _bin(name):
     return path
 
 
-def _gunicorn_command(port):
+def _gunicorn_command(port, **options):
     # two gthread workers (keep-alive, like the others); request limits
     # matched to Request's defaults
     return [_bin('gunicorn'), '--bind', '%s:%s' % (HOST, port),
@@ -132,7 +143,7 @@ def _gunicorn_command(port):
             '--limit-request-fields', '64', 'basic_app:app']
 
 
-def _uvicorn_command(port):
+def _uvicorn_command(port, **options):
     return [_bin('uvicorn'), '--host', HOST, '--port', port,
             '--app-dir', APPS, '--no-access-log', 'basic_app:app']
 
@@ -165,6 +176,8 @@ SERVER_KINDS = [
                    'content-length-too-large': {'keeps_connection': True},
                    'stalling-client': 'gunicorn has no header read timeout '
                    '(its --timeout restarts a stuck worker after 30 s)',
+                   'websocket': 'WSGI (PEP 3333) has no WebSocket: '
+                   'microdot_wsgi apps have no WebSocket routes',
                }),
     ServerKind('uvicorn', _uvicorn_command,
                env=_module_env('microdot_asgi'), differences={
@@ -176,6 +189,13 @@ SERVER_KINDS = [
                    'stalling-client': 'uvicorn has no header read timeout',
                    # uvicorn re-raises the SIGTERM it handled
                    'exit-code': -15,
+                   # uvicorn (its websockets-sansio protocol) does the
+                   # WebSocket framing and handshake, not microdot
+                   'websocket-not-found': {'status': 403},
+                   'websocket-invalid-utf8': {
+                       'close_code': 1007,
+                       'logs': ('websockets_sansio_impl.py',
+                                'UnicodeDecodeError')},
                }),
 ]
 
@@ -194,9 +214,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def unexpected_tracebacks(text):
+def unexpected_tracebacks(text, allowed=()):
     """Traceback blocks in ``text`` whose final line is not the app's
-    deliberate error, plus MicroPython's fatal error lines."""
+    deliberate error, plus MicroPython's fatal error lines. ``allowed``:
+    tuples of strings; a block that contains all the strings of one of them
+    is a server's documented behaviour (see ``ServerKind.allowed_logs``)."""
     bad = []
     lines = text.splitlines()
     i = 0
@@ -210,9 +232,12 @@ def unexpected_tracebacks(text):
         j = i + 1
         while j < len(lines) and lines[j][:1] in (' ', '\t'):
             j += 1
-        block = lines[i:j + 1]
-        if INTENTIONAL_ERROR not in (lines[j] if j < len(lines) else ''):
-            bad.append('\n'.join(block))
+        block = '\n'.join(lines[i:j + 1])
+        documented = any(all(part in block for part in parts)
+                         for parts in allowed)
+        if INTENTIONAL_ERROR not in (lines[j] if j < len(lines) else '') \
+                and not documented:
+            bad.append(block)
         i = j + 1
     return bad
 
@@ -380,6 +405,8 @@ class Server:
         self.stdout_path = stdout_path
         self.stderr_path = stderr_path
         self.expect_exit = False
+        # (stdout, stderr) characters already checked for tracebacks
+        self.checked = (0, 0)
 
     @property
     def concurrent(self):
@@ -463,9 +490,9 @@ class Server:
                 self.proc.wait(STOP_TIMEOUT)
 
 
-def start_server(spec, tmp_path):
+def start_server(spec, tmp_path, **options):
     port = free_port()
-    argv = spec.command(port)
+    argv = spec.command(port, **options)
     stdout_path = tmp_path / ('%s.stdout' % spec.name)
     stderr_path = tmp_path / ('%s.stderr' % spec.name)
     with open(stdout_path, 'wb') as out, open(stderr_path, 'wb') as err:
@@ -482,11 +509,13 @@ def check_server_health(server):
     code = server.proc.returncode
     server.stop()
     out, err = server.output()
+    new_out, new_err = out[server.checked[0]:], err[server.checked[1]:]
     problems = []
     if exited and not server.expect_exit:
         problems.append('server exited during the test with code %s' % code)
-    problems.extend(unexpected_tracebacks(out))
-    problems.extend(unexpected_tracebacks(err))
+    allowed = server.spec.allowed_logs()
+    problems.extend(unexpected_tracebacks(new_out, allowed))
+    problems.extend(unexpected_tracebacks(new_err, allowed))
     if problems:
         pytest.fail('%s server crashed or logged an unexpected error:\n%s\n'
                     '--- stdout ---\n%s\n--- stderr ---\n%s'
@@ -503,6 +532,33 @@ def server(request, tmp_path):
         warnings.warn(str(exc))
         pytest.skip(str(exc))
     srv = start_server(spec, tmp_path)
+    try:
+        yield srv
+    finally:
+        check_server_health(srv)
+
+
+@pytest.fixture(scope='module', params=_selected_kinds(),
+                ids=lambda kind: kind.name)
+def websocket_server(request, tmp_path_factory):
+    """One server per kind for a whole module of WebSocket tests (their
+    connections are short; a server per test would cost most of the time).
+    MicroPython kinds get a larger heap; kinds whose ``differences`` give a
+    reason under ``'websocket'`` are skipped with it. The health check runs
+    once, after the module's last test, over the output that the tests did
+    not check themselves (they advance ``Server.checked``)."""
+    spec = request.param
+    reason = spec.differences.get('websocket')
+    if reason:
+        pytest.skip('%s has no WebSocket, documented: %s' % (spec.name,
+                                                               reason))
+    try:
+        spec.command(0)
+    except Unavailable as exc:
+        warnings.warn(str(exc))
+        pytest.skip(str(exc))
+    srv = start_server(spec, tmp_path_factory.mktemp(spec.name),
+                       heapsize=MICROPYTHON_WEBSOCKET_HEAP)
     try:
         yield srv
     finally:

@@ -219,6 +219,121 @@ def shutdown(request):
     return 'shutting down'
 
 
+# WebSocket routes, from the module that matches the server; WSGI has none.
+# MicroPython kinds run these with a larger heap (-X heapsize=16M).
+_WEBSOCKET_MODULES = {'microdot': 'microdot_websocket',
+                      'microdot_asyncio': 'microdot_asyncio_websocket',
+                      'microdot_asgi': 'microdot_asgi_websocket'}
+_websocket_name = _WEBSOCKET_MODULES.get(
+    getenv('E2E_MICRODOT_MODULE') or 'microdot')
+if _websocket_name:
+    _websocket = __import__(_websocket_name)
+    with_websocket = _websocket.with_websocket
+    ConnectionClosed = _websocket.ConnectionClosed
+    # a 1 MiB echo fits; 2 MiB + 1 byte gets 1009
+    _websocket.WebSocket.max_message_size = 2 * 1024 * 1024
+    last_close = {}  # the close code and reason /ws/record last saw
+    SMALL_MESSAGE = 1024
+
+    def _small_limit(ws):
+        # a per-route limit for /ws/small: there is no public way, so set
+        # it where each module reads it (the sync/asyncio modules copy it
+        # into their session when the WebSocket is made)
+        ws.max_message_size = SMALL_MESSAGE
+        session = getattr(ws, 'session', None)
+        if session is not None:
+            session.max_message_size = SMALL_MESSAGE
+
+    @app.route('/ws/last-close')
+    def ws_last_close(request):
+        return last_close
+
+if _websocket_name == 'microdot_websocket':
+    @app.route('/ws/echo')
+    @with_websocket
+    def ws_echo(request, ws):
+        while True:
+            ws.send(ws.receive())
+
+    @app.route('/ws/small')
+    @with_websocket
+    def ws_small(request, ws):
+        _small_limit(ws)
+        while True:
+            ws.send(ws.receive())
+
+    @app.route('/ws/close/<int:code>')
+    @with_websocket
+    def ws_close(request, ws, code):
+        ws.send('closing')
+        ws.close(code, 'bye')
+
+    @app.route('/ws/count/<int:n>')
+    @with_websocket
+    def ws_count(request, ws, n):
+        for i in range(n):
+            ws.send('message %d' % i)
+
+    @app.route('/ws/record')
+    @with_websocket
+    def ws_record(request, ws):
+        last_close.clear()
+        ws.send('ready')
+        try:
+            while True:
+                ws.receive()
+        except ConnectionClosed as exc:
+            last_close.update(code=exc.code, reason=exc.reason)
+
+    @app.route('/ws/error')
+    @with_websocket
+    def ws_error(request, ws):
+        ws.receive()
+        raise E2EIntentionalError('intentional WebSocket failure')
+elif _websocket_name:
+    @app.route('/ws/echo')
+    @with_websocket
+    async def ws_echo(request, ws):
+        while True:
+            await ws.send(await ws.receive())
+
+    @app.route('/ws/small')
+    @with_websocket
+    async def ws_small(request, ws):
+        _small_limit(ws)
+        while True:
+            await ws.send(await ws.receive())
+
+    @app.route('/ws/close/<int:code>')
+    @with_websocket
+    async def ws_close(request, ws, code):
+        await ws.send('closing')
+        await ws.close(code, 'bye')
+
+    @app.route('/ws/count/<int:n>')
+    @with_websocket
+    async def ws_count(request, ws, n):
+        for i in range(n):
+            await ws.send('message %d' % i)
+
+    @app.route('/ws/record')
+    @with_websocket
+    async def ws_record(request, ws):
+        last_close.clear()
+        await ws.send('ready')
+        try:
+            while True:
+                await ws.receive()
+        except ConnectionClosed as exc:
+            last_close.update(code=exc.code, reason=exc.reason)
+
+    @app.route('/ws/error')
+    @with_websocket
+    async def ws_error(request, ws):
+        await ws.receive()
+        raise E2EIntentionalError('intentional WebSocket failure')
+
+
 if __name__ == '__main__':
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     app.run(host='127.0.0.1', port=port)
