@@ -92,7 +92,9 @@ class Request(microdot_asyncio.Request):
     async def _read_body(cls, headers, receive):
         # returns (body bytes, stream of a body too large to buffer)
         length = headers.get('Content-Length')
-        if length is None:  # chunked (de-chunked by the server) or none
+        if length is None and 'Transfer-Encoding' not in headers:
+            return b'', None  # no body: no need to ask receive() for it
+        if length is None:  # chunked: the server de-chunks it
             stream = _ReceiveStream(receive, None, cls.max_content_length)
             body = await stream.read()
             headers['Content-Length'] = str(len(body))

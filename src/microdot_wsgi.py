@@ -42,10 +42,8 @@ class Request(microdot.Request):
         """Build the request a WSGI server describes in ``environ``."""
         headers = NoCaseDict()
         for key, value in environ.items():
-            if key.startswith('HTTP_'):
-                name = '-'.join(part.capitalize() for part in
-                                key[5:].split('_'))
-                add_header(headers, name, value)
+            if key[:5] == 'HTTP_':
+                add_header(headers, _header_name(key), value)
             elif key in _CGI_HEADERS and value:
                 headers[_CGI_HEADERS[key]] = value
         method, url = environ['REQUEST_METHOD'], _raw_url(environ)
@@ -71,6 +69,19 @@ class Request(microdot.Request):
         if length > min(cls.max_body_length, cls.max_content_length):
             return b'', BodyStream(source, length)
         return source.read(length), None
+
+
+_HEADER_NAMES = {}
+
+
+def _header_name(key):
+    # HTTP_X_FORWARDED_FOR -> X-Forwarded-For, remembered for common names
+    name = _HEADER_NAMES.get(key)
+    if name is None:
+        name = '-'.join([part.capitalize() for part in key[5:].split('_')])
+        if len(_HEADER_NAMES) < 256:
+            _HEADER_NAMES[key] = name
+    return name
 
 
 def _raw_url(environ):
