@@ -97,7 +97,6 @@ class Response(microdot.Response):
                                                 keep_alive, head_only))
 
 
-
 class StreamsConnection:
     """A client connection over asyncio streams (MicroPython, or CPython
     with ``Microdot.use_streams``), with read timeouts."""
@@ -109,11 +108,11 @@ class StreamsConnection:
         self.idle_timeout = idle_timeout or self.read_timeout
         self.idle = False
 
-    async def readline(self, limit):
+    async def readline(self, limit, timeout=None):
         # asyncio's readline takes no limit: an overlong line is cut short
         try:
             return await asyncio.wait_for(self.reader.readline(),
-                                          self.read_timeout)
+                                          timeout or self.read_timeout)
         except ValueError:  # CPython: the line outgrew the stream's buffer
             return b'-' * limit
 
@@ -124,8 +123,7 @@ class StreamsConnection:
     async def read_head(self, parser):
         self.idle = True
         try:
-            line = await asyncio.wait_for(self.reader.readline(),
-                                          self.idle_timeout)
+            line = await self.readline(parser.line_limit, self.idle_timeout)
         finally:
             self.idle = False
         while not parser.feed(line):
