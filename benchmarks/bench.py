@@ -37,11 +37,10 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 
 import _docs
 from _docs import log
+from _process import ServerProcess, free_port, pinned  # noqa: F401
 
 HERE = _docs.HERE
 ROOT = _docs.ROOT
@@ -166,18 +165,6 @@ def ensure_uvloop(python, notes):
     return True
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def pinned(cpu, argv):
-    if shutil.which('taskset') and (os.cpu_count() or 1) > 1:
-        return ['taskset', '-c', str(cpu)] + argv
-    return argv
-
-
 # -- raw HTTP probe ----------------------------------------------------------
 
 class Conn:
@@ -265,49 +252,24 @@ def probe(port):
 
 # -- servers -----------------------------------------------------------------
 
-class Server:
+class Server(ServerProcess):
     """One hello-world server subprocess, stopped by its PID."""
 
     def __init__(self, ident, label, python, script, args, pythonpath):
         self.ident = ident
         self.label = label
-        self.port = free_port()
         env = dict(os.environ)
         env.pop('PYTHONPATH', None)
         if pythonpath:
             env['PYTHONPATH'] = pythonpath
-        # a file, not a pipe: a chatty server must never block on stderr
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            pinned(0, [python, os.path.join(HERE, script), str(self.port)] +
-                   args), cwd=HERE, env=env, stdin=subprocess.DEVNULL,
-            stdout=self.log, stderr=self.log, start_new_session=True)
+        port = free_port()
+        ServerProcess.__init__(
+            self, [python, os.path.join(HERE, script), str(port)] + args,
+            env, HERE, port)
         self.probes = []
 
     def wait_ready(self, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError('exited: %s' % self.output()[-2000:])
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError('not listening after %s s' % timeout)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors='replace')
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        self.wait_listening(timeout)
 
 
 def start_servers(ids, pythons, notes):

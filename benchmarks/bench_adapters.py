@@ -55,15 +55,14 @@ import os
 import resource
 import shlex
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import _docs
 from _docs import log
+from _process import ServerProcess
 from bench import Conn, ensure_wrk, free_port, installed_version, \
     load_average, parse_wrk, pinned, wrk_version
 
@@ -243,7 +242,7 @@ def server_argv(python, group, app, port, http):
             '--workers', '1', '--worker-class', 'sync', spec]
 
 
-class Server:
+class Server(ServerProcess):
     """One server (uvicorn process, or gunicorn master and its worker),
     stopped by PID."""
 
@@ -252,14 +251,11 @@ class Server:
         self.ident = ident
         self.label = info['label']
         self.group = group_info(info['group'])
-        self.port = free_port()
+        port = free_port()
         self.argv = server_argv(pythons[info['python']], self.group,
-                                info['app'], self.port, http)
-        self.log = tempfile.TemporaryFile()  # never a pipe: it could block
-        self.proc = subprocess.Popen(
-            pinned(0, self.argv), cwd=HERE, env=server_env(info['python']),
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
-            start_new_session=True)
+                                info['app'], port, http)
+        ServerProcess.__init__(self, self.argv, server_env(info['python']),
+                               HERE, port)
         self.probes = []
         self.workers = []
 
@@ -276,17 +272,7 @@ class Server:
             'hello_adapters:APP')
 
     def wait_ready(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError('exited: %s' % self.output()[-2000:])
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError('not listening after %s s' % timeout)
+        deadline = self.wait_listening(timeout)
         if self.group['server'] == 'gunicorn':
             # the master listens before its worker is forked: wait for it
             while time.monotonic() < deadline and not self.children():
@@ -308,18 +294,8 @@ class Server:
         """The process that runs the app: uvicorn itself, gunicorn's worker."""
         return self.workers[0] if self.workers else self.proc.pid
 
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors='replace')
-
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        ServerProcess.stop(self, 10)
         for pid in self.workers:  # gunicorn stops its worker; make sure
             try:
                 os.kill(pid, 0)

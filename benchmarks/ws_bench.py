@@ -34,16 +34,14 @@ import asyncio
 import importlib.util
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import _docs
 from _docs import log
+from _process import ServerProcess, free_port, pinned
 
 HERE = _docs.HERE
 ROOT = _docs.ROOT
@@ -129,18 +127,6 @@ def client(args):
 
 # -- servers -----------------------------------------------------------------
 
-def pinned(cpu, argv):
-    if shutil.which('taskset') and (os.cpu_count() or 1) > 1:
-        return ['taskset', '-c', str(cpu)] + argv
-    return argv
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def version(dist):
     try:
         from importlib.metadata import version as _version
@@ -155,55 +141,30 @@ def uvicorn_command():
                                               'uvicorn']
 
 
-class Server:
+class Server(ServerProcess):
     """One echo server subprocess on 127.0.0.1, stopped by its PID."""
 
     def __init__(self, ident, label):
         self.ident = ident
         self.label = label
-        self.port = free_port()
+        port = free_port()
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, HERE]))
         if ident == 'asgi':
             argv = uvicorn_command() + [
                 '--factory', 'ws_echo:make_asgi_app', '--host', HOST,
-                '--port', str(self.port), '--log-level', 'warning']
+                '--port', str(port), '--log-level', 'warning']
         else:
             argv = [sys.executable, os.path.join(HERE, 'ws_echo.py'), ident,
-                    str(self.port)]
+                    str(port)]
         self.argv = argv
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            pinned(0, argv), cwd=HERE, env=env, stdin=subprocess.DEVNULL,
-            stdout=self.log, stderr=self.log, start_new_session=True)
+        ServerProcess.__init__(self, argv, env, HERE, port)
 
     @property
     def uri(self):
         return 'ws://%s:%d/echo' % (HOST, self.port)
 
     def wait_ready(self, timeout=20):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError('exited: %s' % self.output()[-2000:])
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError('not listening after %s s' % timeout)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors='replace')
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        self.wait_listening(timeout)
 
 
 # -- measuring ---------------------------------------------------------------
