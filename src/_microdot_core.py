@@ -48,17 +48,35 @@ class Request:
         self.query_string = query_string if mark else None
         self.http_version = http_version
         self.headers = headers
-        self.content_length = int(headers.get('Content-Length', 0))
+        length = headers.get('Content-Length')
+        if length is not None:
+            self.content_length = int(length)
         self.content_type = headers.get('Content-Type')
-        self.g = _Globals()
         self.after_request_handlers = []
-        self.url_args = None
-        self.sock = sock
-        self.connection = None
-        self._body = body or b''
+        if sock is not None:
+            self.sock = sock
+        if body:
+            self._body = body
         self._stream = stream
-        self._body_used = self._stream_used = False
-        self._json = self._form = self._args = self._cookies = None
+
+    # the defaults of the attributes above and below: on the class, so that
+    # a request costs only the ones it sets
+    content_length = 0
+    url_args = sock = connection = None
+    _body = b''
+    _body_used = _stream_used = False
+    _json = _form = _args = _cookies = _g = None
+
+    @property
+    def g(self):
+        """An empty object for the application's use during this request."""
+        if self._g is None:
+            self._g = _Globals()
+        return self._g
+
+    @g.setter
+    def g(self, value):
+        self._g = value
 
     # args and cookies are parsed on first use: most requests never look
     @property
@@ -193,26 +211,32 @@ def _read_chunked(request_class, readline, read):
     raise HTTPException(431)
 
 
-def check_head(request_class, method, url, headers):
-    """Apply the request class's limits to a head that a server parsed.
+def server_headers(request_class, method, url, pairs):
+    """The headers of a request that a server parsed, as a NoCaseDict.
 
-    For the WSGI and ASGI adapters, so that a request gets the same answer
+    For the WSGI and ASGI adapters: ``pairs`` are ``(name, value)`` strings.
+    The request class's limits apply, so that a request gets the same answer
     (414, 431, 400, 501) whichever server read it.
     """
     limit = request_class.max_readline
     if len(method) + len(url) + 10 > limit:
         raise HTTPException(414)
-    if len(headers) > request_class.max_headers:
+    if len(pairs) > request_class.max_headers:
         raise HTTPException(431)
-    for name, value in headers.items():
+    headers = NoCaseDict()
+    for name, value in pairs:
         if len(name) + len(value) + 2 > limit:
             raise HTTPException(431)
-    coding = headers.get('Transfer-Encoding')
-    if coding is not None:
+        if name in headers:
+            add_header(headers, name, value)
+        else:
+            headers[name] = value
+    if 'Transfer-Encoding' in headers:
         if 'Content-Length' in headers:
             raise HTTPException(400)
-        if coding.lower() != 'chunked':
+        if headers['Transfer-Encoding'].lower() != 'chunked':
             raise HTTPException(501)
+    return headers
 
 
 def add_header(headers, name, value):

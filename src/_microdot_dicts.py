@@ -1,5 +1,7 @@
 """The dicts of requests and responses: case-insensitive and multi-valued."""
 
+import sys
+
 _MISSING = object()
 
 
@@ -11,44 +13,46 @@ class NoCaseDict(dict):
         headers = NoCaseDict({'Content-Type': 'text/plain'})
         headers['content-type']  # 'text/plain'
     """
-    # MicroPython: dict.method(self) rejects subclasses, super() does not
 
     def __init__(self, initial_dict=None):
-        super().__init__()
+        _dict.__init__(self)
         self._keys = {}
         if initial_dict:
             self.update(initial_dict)
-
-    def _key(self, key):
-        try:
-            return self._keys.get(key.lower(), key)
-        except AttributeError:  # not a string
-            return key
 
     def __setitem__(self, key, value):
         try:
             key = self._keys.setdefault(key.lower(), key)
         except AttributeError:
             pass
-        super().__setitem__(key, value)
+        _dict.__setitem__(self, key, value)
 
     def __getitem__(self, key):
-        return super().__getitem__(self._key(key))
+        try:
+            key = self._keys.get(key.lower(), key)
+        except AttributeError:
+            pass
+        return _dict.__getitem__(self, key)
 
     def __delitem__(self, key):
-        key = self._key(key)
-        super().__delitem__(key)
-        if isinstance(key, str):
-            del self._keys[key.lower()]
+        try:
+            key = self._keys.pop(key.lower(), key)
+        except AttributeError:
+            pass
+        _dict.__delitem__(self, key)
 
     def __contains__(self, key):
         try:
             return key.lower() in self._keys
         except AttributeError:
-            return super().get(key, _MISSING) is not _MISSING
+            return _dict.get(self, key, _MISSING) is not _MISSING
 
     def get(self, key, default=None):
-        return super().get(self._key(key), default)
+        try:
+            key = self._keys.get(key.lower(), key)
+        except AttributeError:
+            pass
+        return _dict.get(self, key, default)
 
     def setdefault(self, key, default=None):
         if key not in self:
@@ -56,10 +60,11 @@ class NoCaseDict(dict):
         return self[key]
 
     def pop(self, key, *default):
-        key = self._key(key)
-        if isinstance(key, str) and key in self:
-            del self._keys[key.lower()]
-        return super().pop(key, *default)
+        try:
+            key = self._keys.pop(key.lower(), key)
+        except AttributeError:
+            pass
+        return _dict.pop(self, key, *default)
 
     def update(self, other_dict=(), **kwargs):
         items = other_dict.items() if hasattr(other_dict, 'items') \
@@ -68,6 +73,36 @@ class NoCaseDict(dict):
             self[key] = value
         for key, value in kwargs.items():
             self[key] = value
+
+
+if sys.implementation.name != 'micropython':
+    _dict = dict  # CPython: dict's methods cost half of super()'s
+else:
+    class _dict:
+        # MicroPython's dict methods refuse a subclass; super()'s do not
+        @staticmethod
+        def __init__(d):
+            super(NoCaseDict, d).__init__()
+
+        @staticmethod
+        def __setitem__(d, key, value):
+            super(NoCaseDict, d).__setitem__(key, value)
+
+        @staticmethod
+        def __getitem__(d, key):
+            return super(NoCaseDict, d).__getitem__(key)
+
+        @staticmethod
+        def __delitem__(d, key):
+            super(NoCaseDict, d).__delitem__(key)
+
+        @staticmethod
+        def get(d, key, default=None):
+            return super(NoCaseDict, d).get(key, default)
+
+        @staticmethod
+        def pop(d, key, *default):
+            return super(NoCaseDict, d).pop(key, *default)
 
 
 class MultiDict(dict):

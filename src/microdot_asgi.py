@@ -21,8 +21,7 @@ from urllib.parse import quote
 import microdot_asyncio
 from microdot_asyncio import abort, redirect, send_file, Response, \
     URLPattern, HTTPException  # noqa: F401 - re-exported
-from _microdot_core import NoCaseDict, add_header, check_head, run_async, \
-    print_exception
+from _microdot_core import server_headers, run_async, print_exception
 from _microdot_http import HTTPException as _HTTPError, parse_content_length
 from _microdot_app import dispatch, unreadable_request
 from _microdot_response import completed_headers
@@ -70,9 +69,6 @@ class Request(microdot_asyncio.Request):
     @classmethod
     async def from_scope(cls, app, scope, receive):
         """Build the request an ASGI server describes in ``scope``."""
-        headers = NoCaseDict()
-        for name, value in scope['headers']:
-            add_header(headers, name.decode('latin-1'), value.decode('latin-1'))
         url = scope.get('raw_path') or quote(scope['path'].encode(),
                                              safe="/:@!$&'()*+,;=-._~")
         if isinstance(url, bytes):
@@ -80,8 +76,12 @@ class Request(microdot_asyncio.Request):
         if scope.get('query_string'):
             url += '?' + scope['query_string'].decode('latin-1')
         method = scope.get('method', 'GET')
-        check_head(cls, method, url, headers)
-        body, stream = await cls._read_body(headers, receive)
+        headers = server_headers(cls, method, url, [
+            (name.decode('latin-1'), value.decode('latin-1'))
+            for name, value in scope['headers']])
+        body = stream = None
+        if 'Content-Length' in headers or 'Transfer-Encoding' in headers:
+            body, stream = await cls._read_body(headers, receive)
         req = cls(app, tuple(scope.get('client') or ('', 0)), method, url,
                   scope.get('http_version', '1.1'), headers, body=body,
                   stream=stream)
@@ -92,8 +92,6 @@ class Request(microdot_asyncio.Request):
     async def _read_body(cls, headers, receive):
         # returns (body bytes, stream of a body too large to buffer)
         length = headers.get('Content-Length')
-        if length is None and 'Transfer-Encoding' not in headers:
-            return b'', None  # no body: no need to ask receive() for it
         if length is None:  # chunked: the server de-chunks it
             stream = _ReceiveStream(receive, None, cls.max_content_length)
             body = await stream.read()

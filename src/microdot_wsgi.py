@@ -20,8 +20,7 @@ from urllib.parse import quote
 import microdot
 from microdot import abort, redirect, send_file, Response, URLPattern, \
     HTTPException  # noqa: F401 - re-exported
-from _microdot_core import NoCaseDict, BodyStream, add_header, check_head, \
-    run_sync
+from _microdot_core import BodyStream, server_headers, run_sync
 from _microdot_http import reason_phrase, parse_content_length
 from _microdot_response import completed_headers
 from _microdot_app import dispatch, unreadable_request
@@ -40,15 +39,17 @@ class Request(microdot.Request):
     @classmethod
     def from_environ(cls, app, environ):
         """Build the request a WSGI server describes in ``environ``."""
-        headers = NoCaseDict()
-        for key, value in environ.items():
-            if key[:5] == 'HTTP_':
-                add_header(headers, _header_name(key), value)
-            elif key in _CGI_HEADERS and value:
-                headers[_CGI_HEADERS[key]] = value
+        names = _HEADER_NAMES
+        pairs = [(names.get(key) or _header_name(key), value)
+                 for key, value in environ.items() if key[:5] == 'HTTP_']
+        for key in _CGI_HEADERS:
+            if environ.get(key):
+                pairs.append((_CGI_HEADERS[key], environ[key]))
         method, url = environ['REQUEST_METHOD'], _raw_url(environ)
-        check_head(cls, method, url, headers)
-        body, stream = cls._read_body(environ, headers)
+        headers = server_headers(cls, method, url, pairs)
+        body = stream = None
+        if 'Content-Length' in headers or 'Transfer-Encoding' in headers:
+            body, stream = cls._read_body(environ, headers)
         req = cls(app, (environ.get('REMOTE_ADDR'), environ.get('REMOTE_PORT')),
                   method, url, environ.get('SERVER_PROTOCOL', 'HTTP/1.1')[5:],
                   headers, body=body, stream=stream)
@@ -59,11 +60,9 @@ class Request(microdot.Request):
     def _read_body(cls, environ, headers):
         # returns (body bytes, stream of a body too large to buffer)
         source = environ['wsgi.input']
-        if 'Content-Length' not in headers:
-            if 'chunked' not in headers.get('Transfer-Encoding', ''):
-                return b'', None
-            body = source.read(cls.max_content_length + 1)  # the server
-            headers['Content-Length'] = str(len(body))     # de-chunked it
+        if 'Content-Length' not in headers:  # chunked: the server de-chunks
+            body = source.read(cls.max_content_length + 1)
+            headers['Content-Length'] = str(len(body))
             return body, None
         length = parse_content_length(headers['Content-Length'])
         if length > min(cls.max_body_length, cls.max_content_length):
@@ -76,11 +75,9 @@ _HEADER_NAMES = {}
 
 def _header_name(key):
     # HTTP_X_FORWARDED_FOR -> X-Forwarded-For, remembered for common names
-    name = _HEADER_NAMES.get(key)
-    if name is None:
-        name = '-'.join([part.capitalize() for part in key[5:].split('_')])
-        if len(_HEADER_NAMES) < 256:
-            _HEADER_NAMES[key] = name
+    name = '-'.join([part.capitalize() for part in key[5:].split('_')])
+    if len(_HEADER_NAMES) < 256:
+        _HEADER_NAMES[key] = name
     return name
 
 
