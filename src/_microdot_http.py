@@ -372,16 +372,28 @@ def status_line(version, status_code, reason=None):
     return line
 
 
-def header_lines(headers):
-    """Encode a headers dict; a list value gives one line per item.
+def header_items(headers):
+    """The ``(name, value)`` pairs of a headers dict, values as str.
 
-    ValueError is raised for a value with CR or LF (response splitting).
+    A list value gives one pair per item. ValueError is raised for a value
+    with CR or LF (response splitting).
     """
-    lines = []
+    items = []
     for name, value in headers.items():
-        for item in value if isinstance(value, list) else (value,):
-            lines.append('%s: %s\r\n' % (name, check_header_value(str(item))))
-    return ''.join(lines).encode()
+        if isinstance(value, list):
+            items += [(name, str(item)) for item in value]
+        else:
+            items.append((name, str(value)))
+    for name, value in items:
+        if '\n' in value or '\r' in value:
+            raise ValueError('Invalid character in header value')
+    return items
+
+
+def header_lines(headers):
+    """Encode a headers dict as header lines (see ``header_items``)."""
+    return ''.join(['%s: %s\r\n' % item
+                    for item in header_items(headers)]).encode()
 
 
 def check_header_value(value):

@@ -4,7 +4,7 @@ import os
 
 from _microdot_core import NoCaseDict, run_sync, print_exception
 from _microdot_http import HTTPException, cookie_line, http_date, \
-    parse_http_date, parse_range, status_line, header_lines, \
+    parse_http_date, parse_range, status_line, header_lines, header_items, \
     check_header_value, encode_chunk, error_body
 
 _NO_BODY_STATUS = (204, 304)
@@ -323,21 +323,13 @@ def completed_headers(res):
     """
     res.complete()
     try:
-        return res, _header_pairs(res.headers)
+        return res, header_items(res.headers)
     except ValueError as exc:
         print_exception(exc)
         res.close()
         res = type(res)(error_body(500), 500)
         res.complete()
-        return res, _header_pairs(res.headers)
-
-
-def _header_pairs(headers):
-    pairs = []
-    for name, value in headers.items():
-        for item in value if isinstance(value, list) else (value,):
-            pairs.append((name, check_header_value(str(item))))
-    return pairs
+        return res, header_items(res.headers)
 
 
 def make_response(value, response_class=Response):
