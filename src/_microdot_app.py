@@ -150,27 +150,6 @@ class Microdot:
         return run_sync(dispatch(self, req))
 
 
-def _handle(app, req):
-    # before hooks, the handler, after hooks; errors propagate
-    if req.content_length > req.max_content_length:
-        raise HTTPException(413)
-    handler = app.find_route(req)
-    if handler in (404, 405):
-        raise HTTPException(handler)
-    res = None
-    for hook in app.before_request_handlers:
-        res = yield hook, (req,), {}
-        if res:
-            break
-    if not res:
-        res = yield handler, (req,), req.url_args
-    res = make_response(res, app.response_class).apply_conditions(req)
-    for hook in app.after_request_handlers + req.after_request_handlers:
-        res = make_response((yield hook, (req, res), {}) or res,
-                            app.response_class)
-    return res
-
-
 def _error_response(app, req, exc):
     if isinstance(exc, HTTPException):
         status_code = exc.status_code
@@ -210,8 +189,24 @@ def unreadable_request(app, exc):
 
 def dispatch(app, req):
     """The request flow as a generator of calls; returns the Response."""
-    try:
-        return (yield from _handle(app, req))
+    try:  # before hooks, the handler, after hooks
+        if req.content_length > req.max_content_length:
+            raise HTTPException(413)
+        handler = app.find_route(req)
+        if handler in (404, 405):
+            raise HTTPException(handler)
+        res = None
+        for hook in app.before_request_handlers:
+            res = yield hook, (req,), {}
+            if res:
+                break
+        if not res:
+            res = yield handler, (req,), req.url_args
+        res = make_response(res, app.response_class).apply_conditions(req)
+        for hook in app.after_request_handlers + req.after_request_handlers:
+            res = make_response((yield hook, (req, res), {}) or res,
+                                app.response_class)
+        return res
     except Exception as exc:
         error = exc
     try:

@@ -44,14 +44,17 @@ class Response:
     #: Returned by a handler that wrote the response itself (WebSocket).
     already_handled = None
 
+    _file_size = _body_limit = None  # set by send_file and ranges
+
     def __init__(self, body='', status_code=200, headers=None, reason=None):
-        if body is None and status_code == 200:
-            body, status_code = '', 204
         self.status_code = status_code
-        self.headers = NoCaseDict(headers or {})
+        self.headers = NoCaseDict(headers)
         self.reason = reason
-        self._file_size = None
-        self._body_limit = None
+        if type(body) is str:  # the common case first
+            self.body = body.encode()
+            return
+        if body is None and status_code == 200:
+            body, self.status_code = b'', 204
         content_type = getattr(body, 'content_type', None)
         if content_type:  # a rendered template knows what it is
             self.headers.setdefault('Content-Type', content_type)
@@ -88,14 +91,16 @@ class Response:
         """Fill in Content-Length and Content-Type where they are missing."""
         if self.status_code in _NO_BODY_STATUS:
             return
+        headers = self.headers
+        fresh = not headers  # no header set yet: nothing to look up
         if isinstance(self.body, bytes) and \
-                'Content-Length' not in self.headers:
-            self.headers['Content-Length'] = str(len(self.body))
-        if 'Content-Type' not in self.headers:
+                (fresh or 'Content-Length' not in headers):
+            headers['Content-Length'] = str(len(self.body))
+        if fresh or 'Content-Type' not in headers:
             content_type = self.default_content_type
             if 'charset=' not in content_type:
                 content_type += '; charset=UTF-8'
-            self.headers['Content-Type'] = content_type
+            headers['Content-Type'] = content_type
 
     def body_iter(self):
         """Yield the body as a sequence of bytes chunks."""

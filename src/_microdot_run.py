@@ -18,10 +18,6 @@ except ImportError:
 _IS_MICROPYTHON = sys.implementation.name == 'micropython'
 
 
-def _is_coroutine(value):
-    return type(value).__name__ == 'coroutine'
-
-
 def run_sync(steps):
     """Drive a dispatch generator, making each call it yields."""
     value = error = None
@@ -33,7 +29,7 @@ def run_sync(steps):
         function, args, kwargs = call
         try:
             value, error = function(*args, **kwargs), None
-            if _is_coroutine(value):
+            if type(value).__name__ == 'coroutine':
                 value.close()
                 raise TypeError('%r is a coroutine: use microdot_asyncio to '
                                 'serve async handlers' % function)

@@ -158,31 +158,24 @@ class Microdot(microdot_asyncio.Microdot):
         except _HTTPError as exc:
             res = await run_async(unreadable_request(self, exc))
             res.headers['Connection'] = 'close'
-            body_read = True
         else:
             res = await run_async(dispatch(self, req))
-            body_read = not req.body_pending
-            if not body_read:  # the server must not read it as a request
+            if req.body_pending:  # the server must not read it as a request
                 res.headers['Connection'] = 'close'
-        # while the body is unread, receive() is the handler's to call
-        await self._send_response(res, scope, receive if body_read else None,
-                                  send)
-        if self.stopping:  # shutdown() asked for the server to stop
-            os.kill(_server_pid(), signal.SIGTERM)
-
-    async def _send_response(self, res, scope, receive, send):
+                receive = None  # while the body is unread, it is the handler's
         res, headers = completed_headers(res)
         await send({'type': 'http.response.start', 'status': res.status_code,
                     'headers': [(name.encode(), value.encode())
                                 for name, value in headers]})
         if scope['method'] == 'HEAD' or res.status_code in (204, 304):
             res.close()
+            await send({'type': 'http.response.body', 'body': b''})
         elif isinstance(res.body, bytes):
             await send({'type': 'http.response.body', 'body': res.body})
-            return
         else:
             await self._send_stream(res, receive, send)
-        await send({'type': 'http.response.body', 'body': b''})
+        if self.stopping:  # shutdown() asked for the server to stop
+            os.kill(_server_pid(), signal.SIGTERM)
 
     async def _send_stream(self, res, receive, send):
         watch = _DisconnectWatch(receive)
@@ -194,6 +187,7 @@ class Microdot(microdot_asyncio.Microdot):
                         'more_body': True})
         try:
             await run_async(res.body_steps(send_chunk))
+            await send({'type': 'http.response.body', 'body': b''})
         except OSError:
             pass  # the client left: stop producing the body
         finally:
