@@ -156,8 +156,9 @@ class Request:
     @property
     def body_pending(self):
         """True when body bytes are still unread on the connection."""
-        return getattr(self._stream, 'remaining', 0) > 0 or \
-            self.content_length > len(self._body) and self._stream is None
+        if self._stream is None:
+            return self.content_length > len(self._body)
+        return getattr(self._stream, 'remaining', 0) > 0
 
     @classmethod
     def create(cls, app, client_stream, client_addr, client_sock=None):

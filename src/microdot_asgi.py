@@ -165,8 +165,8 @@ class Microdot(microdot_asyncio.Microdot):
                 receive = None  # while the body is unread, it is the handler's
         res, headers = completed_headers(res)
         await send({'type': 'http.response.start', 'status': res.status_code,
-                    'headers': [(name.encode(), value.encode())
-                                for name, value in headers]})
+                    'headers': [(name.lower().encode(), value.encode())
+                                for name, value in headers]})  # ASGI: lower
         if scope['method'] == 'HEAD' or res.status_code in (204, 304):
             res.close()
             await send({'type': 'http.response.body', 'body': b''})

@@ -106,6 +106,7 @@ class Exchange:
             assert isinstance(message['status'], int)
             for name, value in message.get('headers', []):
                 assert isinstance(name, bytes) and isinstance(value, bytes)
+                assert name == name.lower(), 'ASGI: header names lowercased'
         else:
             assert message['type'] == 'http.response.body', message
             assert isinstance(message.get('body', b''), bytes)
