@@ -39,12 +39,10 @@ class Request(microdot.Request):
     @classmethod
     def from_environ(cls, app, environ):
         """Build the request a WSGI server describes in ``environ``."""
-        names = _HEADER_NAMES
-        pairs = [(names.get(key) or _header_name(key), value)
-                 for key, value in environ.items() if key[:5] == 'HTTP_']
-        for key in _CGI_HEADERS:
-            if environ.get(key):
-                pairs.append((_CGI_HEADERS[key], environ[key]))
+        pairs = _header_pairs(environ)
+        if 'CONTENT_TYPE' in environ or 'CONTENT_LENGTH' in environ:
+            pairs += [(name, environ[key]) for key, name in
+                      _CGI_HEADERS.items() if environ.get(key)]
         method, url = environ['REQUEST_METHOD'], _raw_url(environ)
         headers = server_headers(cls, method, url, pairs)
         body = stream = None
@@ -70,15 +68,30 @@ class Request(microdot.Request):
         return source.read(length), None
 
 
-_HEADER_NAMES = {}
+# every environ key seen so far -> its header name, '' for other keys
+_ENVIRON_KEYS = {}
+
+
+def _header_pairs(environ):
+    # the HTTP_* keys as (name, value) headers
+    keys = _ENVIRON_KEYS
+    try:
+        return [(keys[key], value) for key, value in environ.items()
+                if keys[key]]
+    except KeyError:  # a key not seen before
+        if len(keys) + len(environ) > 512:  # e.g. random header names
+            return [(_header_name(key), value)
+                    for key, value in environ.items() if key[:5] == 'HTTP_']
+        for key in environ:
+            keys[key] = _header_name(key)
+        return _header_pairs(environ)
 
 
 def _header_name(key):
-    # HTTP_X_FORWARDED_FOR -> X-Forwarded-For, remembered for common names
-    name = '-'.join([part.capitalize() for part in key[5:].split('_')])
-    if len(_HEADER_NAMES) < 256:
-        _HEADER_NAMES[key] = name
-    return name
+    # HTTP_X_FORWARDED_FOR -> X-Forwarded-For
+    if key[:5] != 'HTTP_':
+        return ''
+    return '-'.join([part.capitalize() for part in key[5:].split('_')])
 
 
 def _raw_url(environ):

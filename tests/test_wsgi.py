@@ -189,6 +189,22 @@ def test_repeated_header_names_are_rebuilt(app):
     assert res.json()['Content-Type'] == 'text/plain'
 
 
+def test_many_distinct_header_names_all_reach_the_request(app):
+    # the adapter remembers environ keys it has seen; a flood of new header
+    # names must neither be lost nor grow that memory without bound
+    @app.route('/headers')
+    def headers(req):
+        return dict(req.headers)
+
+    for batch in range(20):
+        names = {'X-Random-%d-%d' % (batch, i): str(i) for i in range(40)}
+        res = call(app, make_environ('GET', '/headers', headers=names))
+        assert res.status == 200
+        got = res.json()
+        assert {name: got.get(name) for name in names} == names
+    assert len(microdot_wsgi._ENVIRON_KEYS) <= 512
+
+
 def test_form_post_from_wsgi_input(app):
     @app.post('/form')
     def form(req):
