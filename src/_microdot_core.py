@@ -50,8 +50,7 @@ class Request:
         self.headers = headers
         length = headers.get('Content-Length')
         if length is not None:
-            self.content_length = int(length)
-        self.content_type = headers.get('Content-Type')
+            self.content_length = parse_content_length(length)
         self.after_request_handlers = []
         if sock is not None:
             self.sock = sock
@@ -65,7 +64,18 @@ class Request:
     url_args = sock = connection = None
     _body = b''
     _body_used = _stream_used = False
-    _json = _form = _args = _cookies = _g = None
+    _json = _form = _args = _cookies = _g = _content_type = None
+
+    @property
+    def content_type(self):
+        """The Content-Type header, or None."""
+        if self._content_type is None:
+            self._content_type = self.headers.get('Content-Type')
+        return self._content_type
+
+    @content_type.setter
+    def content_type(self, value):
+        self._content_type = value
 
     @property
     def g(self):
@@ -224,14 +234,13 @@ def server_headers(request_class, method, url, pairs):
         raise HTTPException(414)
     if len(pairs) > request_class.max_headers:
         raise HTTPException(431)
-    headers = NoCaseDict()
     for name, value in pairs:
         if len(name) + len(value) + 2 > limit:
             raise HTTPException(431)
-        if name in headers:
+    headers = NoCaseDict()
+    if not headers._fill(pairs):  # some names repeat: join their values
+        for name, value in pairs:
             add_header(headers, name, value)
-        else:
-            headers[name] = value
     if 'Transfer-Encoding' in headers:
         if 'Content-Length' in headers:
             raise HTTPException(400)

@@ -13,9 +13,11 @@ class NoCaseDict(dict):
         headers = NoCaseDict({'Content-Type': 'text/plain'})
         headers['content-type']  # 'text/plain'
     """
+    __slots__ = ('_keys',)  # no __dict__: a request makes two of these
 
     def __init__(self, initial_dict=None):
-        _dict.__init__(self)
+        if _dict is not dict:
+            _dict.__init__(self)
         self._keys = {}
         if initial_dict:
             self.update(initial_dict)
@@ -66,6 +68,18 @@ class NoCaseDict(dict):
             pass
         return _dict.pop(self, key, *default)
 
+    def _fill(self, pairs):
+        # an empty dict gets (name, value) string pairs in one pass, when no
+        # two names are the same ignoring case; False, unchanged, otherwise
+        keys = self._keys
+        for name, _ in pairs:
+            keys[name.lower()] = name
+        if len(keys) != len(pairs):
+            keys.clear()
+            return False
+        _dict.update(self, pairs)
+        return True
+
     def update(self, other_dict=(), **kwargs):
         items = other_dict.items() if hasattr(other_dict, 'items') \
             else other_dict
@@ -103,6 +117,10 @@ else:
         @staticmethod
         def pop(d, key, *default):
             return super(NoCaseDict, d).pop(key, *default)
+
+        @staticmethod
+        def update(d, pairs):
+            super(NoCaseDict, d).update(pairs)
 
 
 class MultiDict(dict):

@@ -92,14 +92,16 @@ class Response:
         if self.status_code in _NO_BODY_STATUS:
             return
         headers = self.headers
-        fresh = not headers  # no header set yet: nothing to look up
-        if isinstance(self.body, bytes) and \
-                (fresh or 'Content-Length' not in headers):
+        content_type = self.default_content_type
+        if 'charset=' not in content_type:
+            content_type += '; charset=UTF-8'
+        if not headers and isinstance(self.body, bytes):  # the common case
+            headers._fill([('Content-Length', str(len(self.body))),
+                           ('Content-Type', content_type)])
+            return
+        if isinstance(self.body, bytes) and 'Content-Length' not in headers:
             headers['Content-Length'] = str(len(self.body))
-        if fresh or 'Content-Type' not in headers:
-            content_type = self.default_content_type
-            if 'charset=' not in content_type:
-                content_type += '; charset=UTF-8'
+        if 'Content-Type' not in headers:
             headers['Content-Type'] = content_type
 
     def body_iter(self):
@@ -274,7 +276,7 @@ class Response:
         304, or a new 416 response.
         """
         if self.status_code != 200 or request.method not in ('GET', 'HEAD') \
-                or 'ETag' not in self.headers:
+                or not self.headers or 'ETag' not in self.headers:
             return self
         if self._not_modified(request.headers):
             self.close()

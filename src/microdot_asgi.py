@@ -22,7 +22,7 @@ import microdot_asyncio
 from microdot_asyncio import abort, redirect, send_file, Response, \
     URLPattern, HTTPException  # noqa: F401 - re-exported
 from _microdot_core import server_headers, run_async, print_exception
-from _microdot_http import HTTPException as _HTTPError, parse_content_length
+from _microdot_http import HTTPException as _HTTPError
 from _microdot_app import dispatch, unreadable_request
 from _microdot_response import completed_headers
 
@@ -69,6 +69,14 @@ class Request(microdot_asyncio.Request):
     @classmethod
     async def from_scope(cls, app, scope, receive):
         """Build the request an ASGI server describes in ``scope``."""
+        req = cls._from_scope_head(app, scope)
+        if req.content_length or 'Transfer-Encoding' in req.headers:
+            await req._receive_body(receive)
+        return req
+
+    @classmethod
+    def _from_scope_head(cls, app, scope):
+        # the request, its body not read yet
         url = scope.get('raw_path') or quote(scope['path'].encode(),
                                              safe="/:@!$&'()*+,;=-._~")
         if isinstance(url, bytes):
@@ -79,28 +87,24 @@ class Request(microdot_asyncio.Request):
         headers = server_headers(cls, method, url, [
             (name.decode('latin-1'), value.decode('latin-1'))
             for name, value in scope['headers']])
-        body = stream = None
-        if 'Content-Length' in headers or 'Transfer-Encoding' in headers:
-            body, stream = await cls._read_body(headers, receive)
         req = cls(app, tuple(scope.get('client') or ('', 0)), method, url,
-                  scope.get('http_version', '1.1'), headers, body=body,
-                  stream=stream)
+                  scope.get('http_version', '1.1'), headers)
         req.asgi_scope = scope
         return req
 
-    @classmethod
-    async def _read_body(cls, headers, receive):
-        # returns (body bytes, stream of a body too large to buffer)
-        length = headers.get('Content-Length')
-        if length is None:  # chunked: the server de-chunks it
-            stream = _ReceiveStream(receive, None, cls.max_content_length)
-            body = await stream.read()
-            headers['Content-Length'] = str(len(body))
-            return body, None
-        length = parse_content_length(length)
-        if length > min(cls.max_body_length, cls.max_content_length):
-            return b'', _ReceiveStream(receive, length)
-        return await _ReceiveStream(receive, length).read(), None
+    async def _receive_body(self, receive):
+        # into body, or a stream when it is too large to buffer
+        if 'Transfer-Encoding' in self.headers:  # the server de-chunks it
+            self._body = await _ReceiveStream(
+                receive, None, self.max_content_length).read()
+            self.content_length = len(self._body)
+            self.headers['Content-Length'] = str(self.content_length)
+        elif self.content_length > min(self.max_body_length,
+                                       self.max_content_length):
+            self._stream = _ReceiveStream(receive, self.content_length)
+        else:
+            self._body = await _ReceiveStream(
+                receive, self.content_length).read()
 
 
 class _DisconnectWatch:
@@ -153,8 +157,10 @@ class Microdot(microdot_asyncio.Microdot):
             await self._lifespan(receive, send)
 
     async def _http(self, scope, receive, send):
-        try:
-            req = await self.request_class.from_scope(self, scope, receive)
+        try:  # from_scope, without a coroutine when there is no body
+            req = self.request_class._from_scope_head(self, scope)
+            if req.content_length or 'Transfer-Encoding' in req.headers:
+                await req._receive_body(receive)
         except _HTTPError as exc:
             res = await run_async(unreadable_request(self, exc))
             res.headers['Connection'] = 'close'
