@@ -241,8 +241,8 @@ def server_headers(request_class, method, url, pairs):
     if not headers._fill(pairs):  # some names repeat: join their values
         for name, value in pairs:
             add_header(headers, name, value)
-    if 'Transfer-Encoding' in headers:
-        if 'Content-Length' in headers:
+    if 'transfer-encoding' in headers._keys:
+        if 'content-length' in headers._keys:
             raise HTTPException(400)
         if headers['Transfer-Encoding'].lower() != 'chunked':
             raise HTTPException(501)

@@ -12,6 +12,9 @@ class NoCaseDict(dict):
 
         headers = NoCaseDict({'Content-Type': 'text/plain'})
         headers['content-type']  # 'text/plain'
+
+    ``_keys`` maps each lowercase key to its stored spelling; the adapters
+    test it directly where a lookup is on every request's path.
     """
     __slots__ = ('_keys',)  # no __dict__: a request makes two of these
 

@@ -380,11 +380,13 @@ def header_items(headers):
     """
     items = []
     for name, value in headers.items():
-        if isinstance(value, list):
-            items += [(name, str(item)) for item in value]
-        else:
-            items.append((name, str(value)))
-    for name, value in items:
+        if type(value) is not str:
+            if isinstance(value, list):
+                items += [(name, str(item)) for item in value]
+                continue
+            value = str(value)
+        items.append((name, value))
+    for _, value in items:
         if '\n' in value or '\r' in value:
             raise ValueError('Invalid character in header value')
     return items

@@ -89,20 +89,27 @@ class Response:
 
     def complete(self):
         """Fill in Content-Length and Content-Type where they are missing."""
+        pairs = self._completion()
+        if not self.headers:
+            self.headers._fill(pairs)
+        else:
+            for name, value in pairs:
+                self.headers[name] = value
+
+    def _completion(self):
+        # the (name, value) headers that complete() adds
         if self.status_code in _NO_BODY_STATUS:
-            return
-        headers = self.headers
-        content_type = self.default_content_type
-        if 'charset=' not in content_type:
-            content_type += '; charset=UTF-8'
-        if not headers and isinstance(self.body, bytes):  # the common case
-            headers._fill([('Content-Length', str(len(self.body))),
-                           ('Content-Type', content_type)])
-            return
-        if isinstance(self.body, bytes) and 'Content-Length' not in headers:
-            headers['Content-Length'] = str(len(self.body))
-        if 'Content-Type' not in headers:
-            headers['Content-Type'] = content_type
+            return []
+        headers, pairs = self.headers, []
+        if isinstance(self.body, bytes) and \
+                (not headers or 'Content-Length' not in headers):
+            pairs.append(('Content-Length', str(len(self.body))))
+        if not headers or 'Content-Type' not in headers:
+            content_type = self.default_content_type
+            if 'charset=' not in content_type:
+                content_type += '; charset=UTF-8'
+            pairs.append(('Content-Type', content_type))
+        return pairs
 
     def body_iter(self):
         """Yield the body as a sequence of bytes chunks."""
@@ -328,6 +335,8 @@ def completed_headers(res):
     ``pairs`` are the ``(name, value)`` headers, a Set-Cookie line each. A
     header value with CR or LF turns the response into a 500 (logged).
     """
+    if not res.headers:  # none set by the app: only complete()'s own
+        return res, res._completion()
     res.complete()
     try:
         return res, header_items(res.headers)

@@ -147,7 +147,8 @@ class Router:
         routes = self.routes
         best = len(routes)
         for index in self._static.get(path, ()):
-            if _accepts(routes[index][0], method):
+            methods = routes[index][0]
+            if method in methods or _accepts(methods, method):
                 best = index
                 break
         for index in self._dynamic:

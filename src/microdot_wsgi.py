@@ -46,7 +46,8 @@ class Request(microdot.Request):
         method, url = environ['REQUEST_METHOD'], _raw_url(environ)
         headers = server_headers(cls, method, url, pairs)
         body = stream = None
-        if 'Content-Length' in headers or 'Transfer-Encoding' in headers:
+        if 'content-length' in headers._keys or \
+                'transfer-encoding' in headers._keys:
             body, stream = cls._read_body(environ, headers)
         req = cls(app, (environ.get('REMOTE_ADDR'), environ.get('REMOTE_PORT')),
                   method, url, environ.get('SERVER_PROTOCOL', 'HTTP/1.1')[5:],
