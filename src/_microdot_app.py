@@ -203,9 +203,11 @@ def dispatch(app, req):
         if not res:
             res = yield handler, (req,), req.url_args
         res = make_response(res, app.response_class).apply_conditions(req)
-        for hook in app.after_request_handlers + req.after_request_handlers:
-            res = make_response((yield hook, (req, res), {}) or res,
-                                app.response_class)
+        if app.after_request_handlers or req.after_request_handlers:
+            for hook in app.after_request_handlers + \
+                    req.after_request_handlers:
+                res = make_response((yield hook, (req, res), {}) or res,
+                                    app.response_class)
         return res
     except Exception as exc:
         error = exc

@@ -56,7 +56,8 @@ class Request:
             self.sock = sock
         if body:
             self._body = body
-        self._stream = stream
+        if stream is not None:
+            self._stream = stream
 
     # the defaults of the attributes above and below: on the class, so that
     # a request costs only the ones it sets
@@ -64,7 +65,7 @@ class Request:
     url_args = sock = connection = None
     _body = b''
     _body_used = _stream_used = False
-    _json = _form = _args = _cookies = _g = _content_type = None
+    _json = _form = _args = _cookies = _g = _content_type = _stream = None
 
     @property
     def content_type(self):

@@ -84,11 +84,13 @@ class Request(microdot_asyncio.Request):
         if scope.get('query_string'):
             url += '?' + scope['query_string'].decode('latin-1')
         method = scope.get('method', 'GET')
-        headers = server_headers(cls, method, url, [
-            (name.decode('latin-1'), value.decode('latin-1'))
-            for name, value in scope['headers']])
-        req = cls(app, tuple(scope.get('client') or ('', 0)), method, url,
-                  scope.get('http_version', '1.1'), headers)
+        pairs = []  # a loop costs less than a comprehension for few headers
+        for name, value in scope['headers']:
+            pairs.append((name.decode('latin-1'), value.decode('latin-1')))
+        client = scope.get('client') or ('', 0)
+        req = cls(app, client if type(client) is tuple else tuple(client),
+                  method, url, scope.get('http_version', '1.1'),
+                  server_headers(cls, method, url, pairs))
         req.asgi_scope = scope
         return req
 
@@ -151,12 +153,8 @@ class Microdot(microdot_asyncio.Microdot):
     async def __call__(self, scope, receive, send):
         # an http scope is served here, not in a coroutine of its own: one
         # frame less on every request
-        if scope['type'] == 'websocket':
-            return await self._websocket(scope, receive, send)
-        elif scope['type'] == 'lifespan':
-            return await self._lifespan(receive, send)
-        elif scope['type'] != 'http':
-            raise ValueError('ASGI scope type %r: not served' % scope['type'])
+        if scope['type'] != 'http':
+            return await self._other_scope(scope, receive, send)
         try:  # from_scope, without a coroutine when there is no body
             req = self.request_class._from_scope_head(self, scope)
             if req.content_length or 'transfer-encoding' in req.headers._keys:
@@ -166,13 +164,15 @@ class Microdot(microdot_asyncio.Microdot):
             res.headers['Connection'] = 'close'
         else:
             res = await run_async(dispatch(self, req))
-            if req.body_pending:  # the server must not read it as a request
+            if req.content_length and req.body_pending:
+                # the server must not read the rest of the body as a request
                 res.headers['Connection'] = 'close'
                 receive = None  # while the body is unread, it is the handler's
         res, headers = completed_headers(res)
+        names = _ASGI_NAMES
         await send({'type': 'http.response.start', 'status': res.status_code,
-                    'headers': [(name.lower().encode(), value.encode())
-                                for name, value in headers]})  # ASGI: lower
+                    'headers': [(names.get(name) or _asgi_name(name),
+                                 value.encode()) for name, value in headers]})
         if scope['method'] == 'HEAD' or res.status_code in (204, 304):
             res.close()
             await send({'type': 'http.response.body', 'body': b''})
@@ -182,6 +182,14 @@ class Microdot(microdot_asyncio.Microdot):
             await self._send_stream(res, receive, send)
         if self.stopping:  # shutdown() asked for the server to stop
             os.kill(_server_pid(), signal.SIGTERM)
+
+    async def _other_scope(self, scope, receive, send):
+        if scope['type'] == 'websocket':
+            await self._websocket(scope, receive, send)
+        elif scope['type'] == 'lifespan':
+            await self._lifespan(receive, send)
+        else:
+            raise ValueError('ASGI scope type %r: not served' % scope['type'])
 
     async def _send_stream(self, res, receive, send):
         watch = _DisconnectWatch(receive)
@@ -230,6 +238,17 @@ class Microdot(microdot_asyncio.Microdot):
             await send({'type': 'lifespan.%s.complete' % stage})
             if stage == 'shutdown':
                 return
+
+
+_ASGI_NAMES = {}  # header name -> its ASGI form, for the common names
+
+
+def _asgi_name(name):
+    # ASGI wants header names as lowercase bytes
+    encoded = name.lower().encode()
+    if len(_ASGI_NAMES) < 256:
+        _ASGI_NAMES[name] = encoded
+    return encoded
 
 
 def _server_pid():
