@@ -11,7 +11,8 @@ STAMP_RUN := $(VENV)/.stamp-install
 STAMP_DEV := $(VENV)/.stamp-install-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench bench-adapters bench-memory bench-ws autobahn clean
+.PHONY: demo test bench bench-adapters bench-instructions bench-memory bench-ws \
+	autobahn clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
@@ -40,6 +41,12 @@ bench: $(STAMP_DEV)
 #                      benchmarks/.venvs/adapters on first use)
 bench-adapters: $(STAMP_DEV)
 	$(PY) benchmarks/bench_adapters.py $(BENCH_ARGS)
+
+# make bench-instructions  the same servers run under valgrind: instructions
+#                      per request, a measure that the machine's noise does not
+#                      move (about 6 min; needs valgrind)
+bench-instructions: $(STAMP_DEV)
+	$(PY) benchmarks/instructions.py $(BENCH_ARGS)
 
 bench-memory: $(STAMP_DEV)
 	$(PY) benchmarks/memory.py $(BENCH_ARGS)

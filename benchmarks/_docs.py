@@ -1,5 +1,5 @@
-"""Shared by bench.py, bench_adapters.py, memory.py and ws_bench.py: machine
-description, docs/benchmarks.md.
+"""Shared by bench.py, bench_adapters.py, instructions.py, memory.py and
+ws_bench.py: machine description, docs/benchmarks.md.
 
 Each script owns one section of ``docs/benchmarks.md``, between
 ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->`` markers, and ``--write``
@@ -17,11 +17,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(ROOT, 'docs', 'benchmarks.md')
 OUT = os.path.join(HERE, 'out')  # raw logs, gitignored
-SECTIONS = ['load', 'adapters', 'memory', 'websocket']
+SECTIONS = ['load', 'adapters', 'instructions', 'memory', 'websocket']
 
 INTRO = """# Benchmarks
 
-Four harnesses live in `benchmarks/`; each writes its own section below
+Five harnesses live in `benchmarks/`; each writes its own section below
 with `--write` and leaves the others as they were.
 
 - `make bench` (`benchmarks/bench.py`): requests per second of hello world
@@ -31,6 +31,9 @@ with `--write` and leaves the others as they were.
   second of hello world with our WSGI app under gunicorn and our ASGI app
   under uvicorn, against bare callables, Bottle, Flask, Starlette and
   microdot 1.3.4 on the same servers.
+- `make bench-instructions` (`benchmarks/instructions.py`): the same
+  servers under valgrind, counting the instructions each spends per request,
+  a measure that the shared machine's noise does not move.
 - `make bench-memory` (`benchmarks/memory.py`): RAM used on MicroPython after
   importing each portable module, from source and from `.mpy`, and while
   serving requests.

@@ -1,9 +1,12 @@
 """Microseconds per request of our own code, in process, no network.
 
-Usage: ``.venv/bin/python benchmarks/core_path.py`` (a few seconds; the best of 5 rounds is kept). Measures a
-hello-world GET through: the connection flow that the servers and the test
-clients run (parse, dispatch, write, over in-memory streams), the ASGI app
-called with a scope, and the WSGI app called with an environ.
+Usage: ``.venv/bin/python benchmarks/core_path.py`` (a few seconds).
+Measures a hello-world GET through: the connection flow that the servers and
+the test clients run (parse, dispatch, write, over in-memory streams), the
+ASGI app called with a scope, and the WSGI app called with an environ. Each
+is timed in 5 rounds and the best is kept: other work on the machine only
+ever adds time. ``benchmarks/instructions.py`` counts instructions instead,
+which this machine's noise does not move.
 """
 import io
 import os
