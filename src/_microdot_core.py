@@ -254,8 +254,10 @@ def add_header(headers, name, value):
     """Add a request header, joining repeats as RFC 9110 allows."""
     if name in headers:
         lower = name.lower()
-        if lower == 'content-length' and headers[name] != value:
-            raise HTTPException(400)
+        if lower == 'content-length':  # identical repeats stand as one
+            if headers[name] != value:
+                raise HTTPException(400)
+            return
         value = headers[name] + ('; ' if lower == 'cookie' else ', ') + value
     headers[name] = value
 

@@ -1710,6 +1710,29 @@ class TestRequestObject(unittest.TestCase):
         self.assertCreateStatus(
             400, b'POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n')
 
+    def test_content_type_and_g_can_be_assigned(self):
+        req = self.create(b'GET / HTTP/1.1\r\nContent-Type: text/plain\r\n'
+                          b'\r\n')
+        self.assertEqual(req.content_type, 'text/plain')
+        req.content_type = 'application/json'
+        self.assertEqual(req.content_type, 'application/json')
+        self.assertIsNone(self.create(b'GET / HTTP/1.1\r\n\r\n').content_type)
+        req.g.user = 'ann'
+        self.assertEqual(req.g.user, 'ann')
+        marker = object()
+        req.g = marker
+        self.assertIs(req.g, marker)
+
+    def test_create_repeated_content_length(self):
+        # RFC 9112 6.3: identical repeats may stand as one; others are 400
+        req = self.create(b'POST / HTTP/1.1\r\nContent-Length: 2\r\n'
+                          b'Content-Length: 2\r\n\r\nok')
+        self.assertEqual(req.body, b'ok')
+        self.assertEqual(req.headers['Content-Length'], '2')
+        self.assertCreateStatus(
+            400, b'POST / HTTP/1.1\r\nContent-Length: 2\r\n'
+            b'Content-Length: 3\r\n\r\nok')
+
     def test_create_chunked_body(self):
         req = self.create(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked'
                           b'\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n')

@@ -211,6 +211,34 @@ def test_request_asgi_scope(app):
     assert res.body_messages[0].get('more_body', False) is False
 
 
+def test_repeated_header_names_are_joined(app):
+    # as our own servers do: cookies with '; ', other fields with ', '
+    @app.route('/headers')
+    def headers(req):
+        return {'cookie': req.headers['Cookie'],
+                'accept': req.headers['Accept'],
+                'cookies': req.cookies, 'host': req.headers['Host']}
+
+    scope = http_scope('GET', '/headers', headers=[
+        ('Host', 'example.com'), ('Cookie', 'a=1'), ('Accept', 'text/html'),
+        ('Cookie', 'b=2'), ('Accept', 'application/json')])
+    res = call(app, scope)
+    assert res.json() == {'cookie': 'a=1; b=2',
+                          'accept': 'text/html, application/json',
+                          'cookies': {'a': '1', 'b': '2'},
+                          'host': 'example.com'}
+
+
+def test_repeated_content_length_must_agree(app):
+    app.route('/', methods=['POST'])(lambda req: req.body)
+    same = http_scope('POST', '/', headers=[('Content-Length', '2'),
+                                            ('Content-Length', '2')])
+    assert call(app, same, body_messages(b'ok')).status == 200
+    differ = http_scope('POST', '/', headers=[('Content-Length', '2'),
+                                              ('Content-Length', '3')])
+    assert call(app, differ, body_messages(b'ok')).status == 400
+
+
 def test_body_in_several_messages(app):
     @app.post('/form')
     async def form(req):
