@@ -145,7 +145,7 @@ def ratio_rows(counts):
         verdict = ''
         if target is not None:
             verdict = 'met' if ratio >= target else 'missed'
-        rows.append('| %s | %s | %.2fx | %s | %s |' % (
+        rows.append('| %s | %s | %.3fx | %s | %s |' % (
             label, group['title'], ratio,
             '>= %sx' % target if target is not None else '(info)', verdict))
     return rows

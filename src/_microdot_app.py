@@ -193,7 +193,7 @@ def dispatch(app, req):
         if req.content_length > req.max_content_length:
             raise HTTPException(413)
         handler = app.find_route(req)
-        if handler in (404, 405):
+        if type(handler) is int:  # 404 or 405
             raise HTTPException(handler)
         res = None
         for hook in app.before_request_handlers:
@@ -202,7 +202,9 @@ def dispatch(app, req):
                 break
         if not res:
             res = yield handler, (req,), req.url_args
-        res = make_response(res, app.response_class).apply_conditions(req)
+        res = make_response(res, app.response_class)
+        if res.headers:  # conditions need an ETag: none without headers
+            res = res.apply_conditions(req)
         if app.after_request_handlers or req.after_request_handlers:
             for hook in app.after_request_handlers + \
                     req.after_request_handlers:

@@ -168,11 +168,13 @@ class Microdot(microdot_asyncio.Microdot):
                 # the server must not read the rest of the body as a request
                 res.headers['Connection'] = 'close'
                 receive = None  # while the body is unread, it is the handler's
-        res, headers = completed_headers(res)
-        names = _ASGI_NAMES
+        res, pairs = completed_headers(res)
+        headers = []
+        for name, value in pairs:
+            headers.append((_ASGI_NAMES.get(name) or _asgi_name(name),
+                            value.encode()))
         await send({'type': 'http.response.start', 'status': res.status_code,
-                    'headers': [(names.get(name) or _asgi_name(name),
-                                 value.encode()) for name, value in headers]})
+                    'headers': headers})
         if scope['method'] == 'HEAD' or res.status_code in (204, 304):
             res.close()
             await send({'type': 'http.response.body', 'body': b''})
