@@ -196,10 +196,11 @@ def dispatch(app, req):
         if type(handler) is int:  # 404 or 405
             raise HTTPException(handler)
         res = None
-        for hook in app.before_request_handlers:
-            res = yield hook, (req,), {}
-            if res:
-                break
+        if app.before_request_handlers:
+            for hook in app.before_request_handlers:
+                res = yield hook, (req,), {}
+                if res:
+                    break
         if not res:
             res = yield handler, (req,), req.url_args
         res = make_response(res, app.response_class)

@@ -45,12 +45,16 @@ class Request:
         self.method = method
         self.url = url
         self.path, mark, query_string = url.partition('?')
-        self.query_string = query_string if mark else None
+        if mark:
+            self.query_string = query_string
         self.http_version = http_version
         self.headers = headers
-        length = headers.get('Content-Length')
-        if length is not None:
-            self.content_length = parse_content_length(length)
+        # most requests have no body: ask a NoCaseDict's own key map first
+        keys = getattr(headers, '_keys', None)
+        if keys is None or 'content-length' in keys:
+            length = headers.get('Content-Length')
+            if length is not None:
+                self.content_length = parse_content_length(length)
         self.after_request_handlers = []
         if sock is not None:
             self.sock = sock
@@ -62,7 +66,7 @@ class Request:
     # the defaults of the attributes above and below: on the class, so that
     # a request costs only the ones it sets
     content_length = 0
-    url_args = sock = connection = None
+    query_string = url_args = sock = connection = None
     _body = b''
     _body_used = _stream_used = False
     _json = _form = _args = _cookies = _g = _content_type = _stream = None

@@ -45,11 +45,13 @@ class Response:
     already_handled = None
 
     _file_size = _body_limit = None  # set by send_file and ranges
+    reason = None
 
     def __init__(self, body='', status_code=200, headers=None, reason=None):
         self.status_code = status_code
         self.headers = NoCaseDict(headers)
-        self.reason = reason
+        if reason is not None:
+            self.reason = reason
         if type(body) is str:  # the common case first
             self.body = body.encode()
             return

@@ -77,10 +77,9 @@ class Request(microdot_asyncio.Request):
     @classmethod
     def _from_scope_head(cls, app, scope):
         # the request, its body not read yet
-        url = scope.get('raw_path') or quote(scope['path'].encode(),
-                                             safe="/:@!$&'()*+,;=-._~")
-        if isinstance(url, bytes):
-            url = url.decode('latin-1')
+        url = scope.get('raw_path')
+        url = url.decode('latin-1') if url else quote(
+            scope['path'].encode(), safe="/:@!$&'()*+,;=-._~")
         if scope.get('query_string'):
             url += '?' + scope['query_string'].decode('latin-1')
         method = scope.get('method', 'GET')
