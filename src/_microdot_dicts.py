@@ -96,32 +96,27 @@ if sys.implementation.name != 'micropython':
     _dict = dict  # CPython: dict's methods cost half of super()'s
 else:
     class _dict:
-        # MicroPython's dict methods refuse a subclass; super()'s do not
-        @staticmethod
+        # MicroPython's dict methods refuse a subclass; super()'s do not.
+        # Plain functions: read from the class, MicroPython leaves them
+        # unbound (smaller than staticmethods)
         def __init__(d):
             super(NoCaseDict, d).__init__()
 
-        @staticmethod
         def __setitem__(d, key, value):
             super(NoCaseDict, d).__setitem__(key, value)
 
-        @staticmethod
         def __getitem__(d, key):
             return super(NoCaseDict, d).__getitem__(key)
 
-        @staticmethod
         def __delitem__(d, key):
             super(NoCaseDict, d).__delitem__(key)
 
-        @staticmethod
         def get(d, key, default=None):
             return super(NoCaseDict, d).get(key, default)
 
-        @staticmethod
         def pop(d, key, *default):
             return super(NoCaseDict, d).pop(key, *default)
 
-        @staticmethod
         def update(d, pairs):
             super(NoCaseDict, d).update(pairs)
 
