@@ -227,33 +227,6 @@ def _read_chunked(request_class, readline, read):
     raise HTTPException(431)
 
 
-def server_headers(request_class, method, url, pairs):
-    """The headers of a request that a server parsed, as a NoCaseDict.
-
-    For the WSGI and ASGI adapters: ``pairs`` are ``(name, value)`` strings.
-    The request class's limits apply, so that a request gets the same answer
-    (414, 431, 400, 501) whichever server read it.
-    """
-    limit = request_class.max_readline
-    if len(method) + len(url) + 10 > limit:
-        raise HTTPException(414)
-    if len(pairs) > request_class.max_headers:
-        raise HTTPException(431)
-    for name, value in pairs:
-        if len(name) + len(value) + 2 > limit:
-            raise HTTPException(431)
-    headers = NoCaseDict()
-    if not headers._fill(pairs):  # some names repeat: join their values
-        for name, value in pairs:
-            add_header(headers, name, value)
-    if 'transfer-encoding' in headers._keys:
-        if 'content-length' in headers._keys:
-            raise HTTPException(400)
-        if headers['Transfer-Encoding'].lower() != 'chunked':
-            raise HTTPException(501)
-    return headers
-
-
 def add_header(headers, name, value):
     """Add a request header, joining repeats as RFC 9110 allows."""
     if name in headers:

@@ -4,7 +4,7 @@ import os
 
 from _microdot_core import NoCaseDict, run_sync, print_exception
 from _microdot_http import HTTPException, cookie_line, http_date, \
-    parse_http_date, parse_range, status_line, header_lines, header_items, \
+    parse_http_date, parse_range, status_line, header_lines, \
     check_header_value, encode_chunk, error_body
 
 _NO_BODY_STATUS = (204, 304)
@@ -92,9 +92,9 @@ class Response:
     def complete(self):
         """Fill in Content-Length and Content-Type where they are missing."""
         pairs = self._completion()
-        if not self.headers:
+        if not self.headers and isinstance(self.headers, NoCaseDict):
             self.headers._fill(pairs)
-        else:
+        else:  # also when the app gave headers a plain dict
             for name, value in pairs:
                 self.headers[name] = value
 
@@ -329,25 +329,6 @@ class Response:
 
 
 Response.already_handled = Response()
-
-
-def completed_headers(res):
-    """Complete a response for a WSGI or ASGI server: ``(res, pairs)``.
-
-    ``pairs`` are the ``(name, value)`` headers, a Set-Cookie line each. A
-    header value with CR or LF turns the response into a 500 (logged).
-    """
-    if not res.headers:  # none set by the app: only complete()'s own
-        return res, res._completion()
-    res.complete()
-    try:
-        return res, header_items(res.headers)
-    except ValueError as exc:
-        print_exception(exc)
-        res.close()
-        res = type(res)(error_body(500), 500)
-        res.complete()
-        return res, header_items(res.headers)
 
 
 def make_response(value, response_class=Response):

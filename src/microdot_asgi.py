@@ -21,10 +21,10 @@ from urllib.parse import quote
 import microdot_asyncio
 from microdot_asyncio import abort, redirect, send_file, Response, \
     URLPattern, HTTPException  # noqa: F401 - re-exported
-from _microdot_core import server_headers, run_async, print_exception
+from _microdot_core import run_async, print_exception
 from _microdot_http import HTTPException as _HTTPError
 from _microdot_app import dispatch, unreadable_request
-from _microdot_response import completed_headers
+from _microdot_adapters import server_headers, completed_headers
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']

@@ -20,9 +20,9 @@ from urllib.parse import quote
 import microdot
 from microdot import abort, redirect, send_file, Response, URLPattern, \
     HTTPException  # noqa: F401 - re-exported
-from _microdot_core import BodyStream, server_headers, run_sync
+from _microdot_core import BodyStream, run_sync
 from _microdot_http import reason_phrase, parse_content_length
-from _microdot_response import completed_headers
+from _microdot_adapters import server_headers, completed_headers
 from _microdot_app import dispatch, unreadable_request
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',

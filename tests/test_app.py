@@ -733,6 +733,17 @@ class AppContract:
         self.assertEqual(header(res, 'Content-Type'),
                          'text/html; charset=UTF-8')
 
+    def test_headers_replaced_by_a_plain_dict(self):
+        def handler(req):
+            res = self.response_class('plain')
+            res.headers = {}
+            return res
+        res = self.get_one(handler)
+        self.assertEqual(res.status_code, 200)
+        self.assertEqual(header(res, 'Content-Length'), '5')
+        self.assertEqual(header(res, 'Content-Type'),
+                         'text/plain; charset=UTF-8')
+
     def test_generator_is_streamed(self):
         def stream(req):
             def gen():
