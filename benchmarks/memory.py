@@ -289,7 +289,8 @@ def import_tables(sizes, loaded, failures):
             failure = failures.get((module, impl))
             if failure and not failure.startswith('not in'):
                 notes.append('`%s` (%s): %s' % (module, impl, failure))
-    modules = ['| module | modules loaded: ours | %s |' % PEER, '|---|---|---|']
+    modules = ['| module | modules loaded: ours | %s |' % PEER,
+               '|---|---|---|']
     for module in MODULES:
         cells = [', '.join('`%s`' % m for m in loaded.get(
             (module, impl), '').split()) or '-' for impl in IMPLS]
