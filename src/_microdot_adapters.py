@@ -3,8 +3,9 @@ responses, so a request arrives as parsed headers and leaves as header pairs.
 
 CPython only (the adapters are), which keeps it out of a board's RAM.
 """
-from _microdot_core import NoCaseDict, add_header, print_exception
-from _microdot_http import HTTPException, header_items, error_body
+from _microdot_http import HTTPException, NoCaseDict, add_header, \
+    print_exception
+from _microdot_response import header_items
 
 
 def server_headers(request_class, method, url, pairs):
@@ -23,7 +24,13 @@ def server_headers(request_class, method, url, pairs):
         if len(name) + len(value) + 2 > limit:
             raise HTTPException(431)
     headers = NoCaseDict()
-    if not headers._fill(pairs):  # some names repeat: join their values
+    keys = headers._keys
+    for name, _ in pairs:
+        keys[name.lower()] = name
+    if len(keys) == len(pairs):  # no name repeats: one pass
+        dict.update(headers, pairs)
+    else:  # some do: join their values
+        keys.clear()
         for name, value in pairs:
             add_header(headers, name, value)
     if 'transfer-encoding' in headers._keys:
@@ -48,6 +55,6 @@ def completed_headers(res):
     except ValueError as exc:
         print_exception(exc)
         res.close()
-        res = type(res)(error_body(500), 500)
+        res = type(res)('Internal server error', 500)
         res.complete()
         return res, header_items(res.headers)

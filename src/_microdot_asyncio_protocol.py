@@ -1,13 +1,14 @@
 """CPython's fast path for microdot_asyncio: a thin ``asyncio.Protocol``.
 
 asyncio streams cost a task switch and several Python calls per line; this
-driver keeps one buffer per connection, hands the core whole lines from it
-and awaits only when the buffer runs dry. Everything else is the shared core.
+driver keeps one buffer per connection and hands the core whole lines and
+reads from it as plain bytes: a coroutine is made only when the buffer runs
+dry. Everything else is the shared core.
 """
 import asyncio
 import errno
 
-from _microdot_core import Request
+from microdot import Request
 
 try:
     import uvloop
@@ -21,14 +22,13 @@ _MAX_BUFFERED = 4 * (Request.max_readline + Request.max_body_length)
 class ProtocolConnection(asyncio.Protocol):
     """One client connection: a receive buffer with awaitable reads."""
 
-    def __init__(self, app, body_stream_class):
+    def __init__(self, app):
         self.app = app
-        self.body_stream_class = body_stream_class
         self.buffer = bytearray()
         self.transport = None
         self.eof = False  # no more input will come
         self.lost = False  # the connection is gone
-        self.idle = False
+        self.idle = True  # until the first line of a request arrives
         self._waiter = None
         self._writable = None
         self._timer = None
@@ -120,52 +120,38 @@ class ProtocolConnection(asyncio.Protocol):
         del buffer[:end]
         return line
 
-    async def readline(self, limit):
+    def readline(self, limit):
+        # bytes when a line is buffered, else a coroutine that waits for it
+        line = self._take_line(limit)
+        if line is None:
+            return self._wait_line(limit)
+        self.idle = False
+        return line
+
+    async def _wait_line(self, limit):
+        if self.idle:  # between requests: the idle timeout applies
+            try:
+                await self._more_data(self.app.keep_alive_timeout)
+            finally:
+                self.idle = False
         line = self._take_line(limit)
         while line is None:
             await self._more_data(self.read_timeout)
             line = self._take_line(limit)
         return line
 
-    async def read(self, size):
-        while not self.buffer and not self.eof:
-            await self._more_data(self.read_timeout)
+    def read(self, size):
+        # exactly size bytes (fewer at EOF): bytes when they are buffered
+        if len(self.buffer) < size and not self.eof:
+            return self._wait_read(size)
         data = bytes(self.buffer[:size])
         del self.buffer[:size]
         return data
 
-    async def read_head(self, parser):
-        limit = parser.line_limit
-        if not self.buffer and not self.eof:  # idle between requests
-            self.idle = True
-            try:
-                await self._more_data(self.app.keep_alive_timeout)
-            finally:
-                self.idle = False
-        if self._feed_whole_head(parser):
-            return
-        line = self._take_line(limit)
-        while not parser.feed(line or await self.readline(limit)):
-            line = self._take_line(limit)
-
-    def _feed_whole_head(self, parser):
-        # the usual case: the whole head arrived at once; one split
-        buffer = self.buffer
-        end = buffer.find(b'\r\n\r\n', 0, parser.line_limit * 4)
-        if end < 0:
-            return False
-        lines = bytes(buffer[:end]).split(b'\r\n')
-        for line in lines:
-            if len(line) + 2 > parser.line_limit or b'\n' in line:
-                return False  # the line reader judges those
-        del buffer[:end + 4]
-        for line in lines:
-            if parser.feed(line + b'\r\n'):
-                return True
-        return parser.feed(b'\r\n')
-
-    def body_stream(self, size):
-        return self.body_stream_class(self, size)
+    async def _wait_read(self, size):
+        while len(self.buffer) < size and not self.eof:
+            await self._more_data(self.read_timeout)
+        return self.read(size)
 
     def set_read_timeout(self, seconds):
         self.read_timeout = seconds
@@ -178,7 +164,8 @@ class ProtocolConnection(asyncio.Protocol):
             await self._writable
 
     def wait_for_request(self):
-        return True  # read_head waits, with the idle timeout
+        self.idle = True  # the next readline waits with the idle timeout
+        return True
 
     async def discard_input(self):
         self.buffer = bytearray()
@@ -199,11 +186,11 @@ class ProtocolConnection(asyncio.Protocol):
         self.close()
 
 
-async def create_server(app, host, port, ssl, body_stream_class):
+async def create_server(app, host, port, ssl):
     """Start listening; connections are served by ``app.serve``."""
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: ProtocolConnection(app, body_stream_class), host, port,
+        lambda: ProtocolConnection(app), host, port,
         ssl=ssl, backlog=1024)
 
 

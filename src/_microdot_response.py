@@ -1,17 +1,28 @@
-"""The response model shared by every Microdot driver: no I/O here."""
+"""The response model shared by every Microdot driver: no I/O here.
+
+Only the common path is here; cookies (``_microdot_cookies``), file
+metadata with conditional and Range requests (``_microdot_files``) and
+status texts (``_microdot_status``) load on first use.
+"""
 import json
-import os
 
-from _microdot_core import NoCaseDict, run_sync, print_exception
-from _microdot_http import HTTPException, cookie_line, http_date, \
-    parse_http_date, parse_range, status_line, header_lines, \
-    check_header_value, encode_chunk, error_body
-
-_NO_BODY_STATUS = (204, 304)
+from _microdot_http import NoCaseDict, run_sync, print_exception
 
 
-def _next_async(chunks):
-    return chunks.__anext__()
+def header_items(headers):
+    """The ``(name, value)`` pairs of a headers dict, values as str.
+
+    A list value gives one pair per item. ValueError is raised for a value
+    with CR or LF (response splitting).
+    """
+    items = []
+    for name, value in headers.items():
+        for value in value if isinstance(value, list) else (value,):
+            value = str(value)
+            if '\n' in value or '\r' in value:
+                raise ValueError('Invalid character in header value')
+            items.append((name, value))
+    return items
 
 
 class Response:
@@ -44,8 +55,7 @@ class Response:
     #: Returned by a handler that wrote the response itself (WebSocket).
     already_handled = None
 
-    _file_size = _body_limit = None  # set by send_file and ranges
-    reason = None
+    reason = _file_size = _body_limit = None  # set by send_file and ranges
 
     def __init__(self, body='', status_code=200, headers=None, reason=None):
         self.status_code = status_code
@@ -56,7 +66,7 @@ class Response:
             self.body = body.encode()
             return
         if body is None and status_code == 200:
-            body, self.status_code = b'', 204
+            self.status_code = 204
         content_type = getattr(body, 'content_type', None)
         if content_type:  # a rendered template knows what it is
             self.headers.setdefault('Content-Type', content_type)
@@ -75,14 +85,12 @@ class Response:
 
         ValueError is raised when the name or value contains CR, LF or ``;``.
         """
-        line = cookie_line(cookie, value, path, domain, expires, max_age,
-                           secure, http_only, same_site)
-        cookies = self.headers.get('Set-Cookie')
-        if cookies is None:
-            self.headers['Set-Cookie'] = cookies = []
-        elif not isinstance(cookies, list):
-            self.headers['Set-Cookie'] = cookies = [cookies]
-        cookies.append(line)
+        from _microdot_cookies import cookie_line
+        cookies = self.headers.get('Set-Cookie') or []
+        self.headers['Set-Cookie'] = (
+            cookies if isinstance(cookies, list) else [cookies]) + [
+            cookie_line(cookie, value, path, domain, expires, max_age,
+                        secure, http_only, same_site)]
 
     def delete_cookie(self, cookie, path=None, domain=None):
         """Ask the client to forget a cookie."""
@@ -91,16 +99,12 @@ class Response:
 
     def complete(self):
         """Fill in Content-Length and Content-Type where they are missing."""
-        pairs = self._completion()
-        if not self.headers and isinstance(self.headers, NoCaseDict):
-            self.headers._fill(pairs)
-        else:  # also when the app gave headers a plain dict
-            for name, value in pairs:
-                self.headers[name] = value
+        for name, value in self._completion():
+            self.headers[name] = value
 
     def _completion(self):
         # the (name, value) headers that complete() adds
-        if self.status_code in _NO_BODY_STATUS:
+        if self.status_code in (204, 304):
             return []
         headers, pairs = self.headers, []
         if isinstance(self.body, bytes) and \
@@ -120,25 +124,22 @@ class Response:
             if body:
                 yield body
         elif hasattr(body, 'read'):
-            yield from self._file_chunks(body)
+            remaining = self._body_limit
+            try:
+                while remaining is None or remaining > 0:
+                    size = self.send_file_buffer_size
+                    if remaining is not None:
+                        size = min(size, remaining)
+                        remaining -= size
+                    chunk = body.read(size)
+                    if not chunk:
+                        break
+                    yield chunk
+            finally:
+                self.close()
         else:
             for chunk in body:
                 yield chunk.encode() if isinstance(chunk, str) else chunk
-
-    def _file_chunks(self, body):
-        remaining = self._body_limit
-        try:
-            while remaining is None or remaining > 0:
-                size = self.send_file_buffer_size
-                if remaining is not None:
-                    size = min(size, remaining)
-                    remaining -= size
-                chunk = body.read(size)
-                if not chunk:
-                    break
-                yield chunk
-        finally:
-            self.close()
 
     def close(self):
         """Release the body's resources (an open file, a generator)."""
@@ -151,24 +152,38 @@ class Response:
 
         Returns ``(head bytes, chunked, keep_alive)``: a body of unknown
         length is chunked on a persistent HTTP/1.1 connection, otherwise it
-        ends when the connection closes.
+        ends when the connection closes. ValueError for a header value with
+        CR or LF.
         """
         self.complete()
-        headers = self.headers
-        chunked = False
+        headers, chunked = self.headers, False
         if 'Content-Length' not in headers and not head_only and \
-                self.status_code not in _NO_BODY_STATUS:
+                self.status_code not in (204, 304):
             if keep_alive and http_version == '1.1':
-                headers['Transfer-Encoding'] = chunked = 'chunked'
+                headers['Transfer-Encoding'] = 'chunked'
+                chunked = True
             else:
                 keep_alive = False
         if not keep_alive:
             headers['Connection'] = 'close'
         elif http_version == '1.0':
             headers['Connection'] = 'keep-alive'
-        head = status_line(http_version, self.status_code, self.reason) + \
-            header_lines(headers) + b'\r\n'
-        return head, bool(chunked), keep_alive
+        reason = self.reason
+        if reason is None:
+            if self.status_code == 200:
+                reason = 'OK'
+            else:
+                from _microdot_status import reason_phrase
+                reason = reason_phrase(self.status_code)
+        lines = ['HTTP/%s %d %s\r\n' % (http_version, self.status_code,
+                                         reason)]
+        for item in header_items(headers):
+            lines.append('%s: %s\r\n' % item)
+        lines.append('\r\n')
+        head = ''.join(lines)
+        if '\n' in reason or '\r' in reason:
+            raise ValueError('Invalid character in header value')
+        return head.encode(), chunked, keep_alive
 
     def write(self, stream, http_version='1.0', keep_alive=False,
               head_only=False):
@@ -185,8 +200,7 @@ class Response:
                     head_only=False):
         """Generator of the ``write(data)`` calls that send this response.
 
-        Drivers run it with ``run_sync`` or ``run_async``; async iterable
-        bodies are read through awaited ``__anext__`` calls. Returns whether
+        Drivers run it with ``run_sync`` or ``run_async``. Returns whether
         the connection may stay open.
         """
         try:
@@ -195,10 +209,10 @@ class Response:
         except ValueError as exc:  # a header value would split the response
             print_exception(exc)
             self.close()
-            return (yield from type(self)(error_body(500), 500).write_steps(
-                write, http_version, False, head_only))
+            return (yield from type(self)('Internal server error', 500)
+                    .write_steps(write, http_version, False, head_only))
         body = self.body
-        if head_only or self.status_code in _NO_BODY_STATUS:
+        if head_only or self.status_code in (204, 304):
             self.close()
             yield write, (head,), {}
         elif isinstance(body, bytes) and len(body) < 4096:
@@ -206,39 +220,26 @@ class Response:
         else:
             yield write, (head,), {}
             yield from self.body_steps(
-                (lambda chunk: write(encode_chunk(chunk))) if chunked
-                else write)
+                (lambda chunk: write(b'%x\r\n%s\r\n' % (len(chunk), chunk)))
+                if chunked else write)
             if chunked:
-                yield write, (encode_chunk(b''),), {}
+                yield write, (b'0\r\n\r\n',), {}
         return keep_alive
 
     def body_steps(self, emit):
         """Generator of ``emit(chunk)`` calls, one per non-empty body chunk.
 
-        Handles every kind of body, async iterables included (their
-        ``__anext__`` is a yielded call too, awaited by ``run_async``).
+        The asyncio Response also reads async iterable bodies here.
         """
-        body = self.body
-        if not hasattr(body, '__aiter__'):
-            for chunk in self.body_iter():
-                if chunk:
-                    yield emit, (chunk,), {}
-            return
-        chunks = body.__aiter__()
-        while True:
-            try:
-                chunk = yield _next_async, (chunks,), {}
-            except StopAsyncIteration:
-                return
-            if isinstance(chunk, str):
-                chunk = chunk.encode()
+        for chunk in self.body_iter():
             if chunk:
                 yield emit, (chunk,), {}
 
     @classmethod
     def redirect(cls, location, status_code=302):
         """Return a redirect response; ValueError on CR/LF in location."""
-        check_header_value(location)
+        if '\r' in location or '\n' in location:
+            raise ValueError('Invalid character in header value')
         return cls(status_code=status_code, headers={'Location': location})
 
     @classmethod
@@ -252,10 +253,10 @@ class Response:
         with If-None-Match, If-Modified-Since or Range get 304 or 206.
         """
         if content_type is None:
-            extension = filename.split('.')[-1].lower() \
-                if '.' in filename.split('/')[-1] else ''
-            content_type = cls.types_map.get(extension,
-                                             'application/octet-stream')
+            name = filename.split('/')[-1]
+            content_type = cls.types_map.get(
+                name.split('.')[-1].lower() if '.' in name else '',
+                'application/octet-stream')
         headers = {'Content-Type': content_type}
         if compressed:
             headers['Content-Encoding'] = compressed \
@@ -266,66 +267,11 @@ class Response:
             headers['Cache-Control'] = 'max-age=%d' % max_age
         size = None
         if stream is None:
-            path = filename + file_extension
-            stat = os.stat(path)
-            size, mtime = stat[6], int(stat[8])
-            headers['Content-Length'] = str(size)
-            headers['Last-Modified'] = http_date(mtime)
-            headers['ETag'] = '"%x-%x"' % (mtime, size)
-            headers['Accept-Ranges'] = 'bytes'
-            stream = open(path, 'rb')
+            from _microdot_files import open_file
+            stream, size = open_file(filename + file_extension, headers)
         response = cls(body=stream, status_code=status_code, headers=headers)
         response._file_size = size
         return response
-
-    def apply_conditions(self, request):
-        """Answer If-None-Match, If-Modified-Since and Range for this request.
-
-        Returns the response to send: this one, possibly turned into a 206, a
-        304, or a new 416 response.
-        """
-        if self.status_code != 200 or request.method not in ('GET', 'HEAD') \
-                or not self.headers or 'ETag' not in self.headers:
-            return self
-        if self._not_modified(request.headers):
-            self.close()
-            self.status_code, self.body = 304, b''
-            for name in ('Content-Length', 'Content-Type', 'Accept-Ranges'):
-                self.headers.pop(name, None)
-            return self
-        if self._file_size is None or 'Range' not in request.headers or \
-                request.headers.get('If-Range', self.headers['ETag']) != \
-                self.headers['ETag']:
-            return self
-        return self._apply_range(request.headers['Range'])
-
-    def _not_modified(self, headers):
-        if 'If-None-Match' in headers:
-            tags = [tag.strip() for tag in headers['If-None-Match'].split(',')]
-            return '*' in tags or self.headers['ETag'] in tags or \
-                'W/' + self.headers['ETag'] in tags
-        since = parse_http_date(headers.get('If-Modified-Since', ''))
-        modified = parse_http_date(self.headers.get('Last-Modified', ''))
-        return since is not None and modified is not None and \
-            modified <= since
-
-    def _apply_range(self, header):
-        try:
-            byte_range = parse_range(header, self._file_size)
-        except HTTPException:
-            self.close()
-            return type(self)(b'', 416, {
-                'Content-Range': 'bytes */%d' % self._file_size})
-        if byte_range is None:
-            return self
-        start, end = byte_range
-        self.body.seek(start)
-        self._body_limit = end - start + 1
-        self.status_code = 206
-        self.headers['Content-Length'] = str(self._body_limit)
-        self.headers['Content-Range'] = 'bytes %d-%d/%d' % (
-            start, end, self._file_size)
-        return self
 
 
 Response.already_handled = Response()
@@ -339,17 +285,18 @@ def make_response(value, response_class=Response):
     """
     if isinstance(value, Response):
         return value
-    if isinstance(value, tuple):
-        body, status_code, headers = value[0], 200, None
-        if len(value) == 3:
-            status_code, headers = value[1], value[2]
-        elif len(value) == 2 and isinstance(value[1], int):
+    if not isinstance(value, tuple):
+        return response_class(value)
+    body, status_code, headers = value[0], 200, None
+    if len(value) == 3:
+        status_code, headers = value[1], value[2]
+    elif len(value) == 2:
+        if isinstance(value[1], int):
             status_code = value[1]
-        elif len(value) == 2:
+        else:
             headers = value[1]
-        if isinstance(body, Response):
-            body.status_code = status_code
-            body.headers.update(headers or {})
-            return body
-        return response_class(body, status_code, headers)
-    return response_class(value)
+    if isinstance(body, Response):
+        body.status_code = status_code
+        body.headers.update(headers or {})
+        return body
+    return response_class(body, status_code, headers)

@@ -9,7 +9,7 @@ import hashlib
 import struct
 
 from _microdot_http import HTTPException
-from _microdot_core import read_exact, print_exception
+from _microdot_http import read_exact, print_exception
 
 try:
     from os import urandom

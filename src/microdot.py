@@ -1,7 +1,8 @@
 """Microdot: the impossibly small web framework.
 
-The core API and a threaded HTTP/1.1 server. Under MicroPython, which has no
-threading module, the server handles one connection at a time.
+The core API: the application, its requests and responses. ``run()`` serves
+it with a threaded HTTP/1.1 server (``_microdot_threaded``, loaded then);
+under MicroPython, which has no threading module, one connection at a time.
 
 Example::
 
@@ -15,51 +16,377 @@ Example::
 
     app.run()
 """
-import errno
-import socket
-import time
+import io
+import json
 
-from _microdot_http import HTTPException, urlencode, urldecode_str, \
-    urldecode_bytes
-from _microdot_core import NoCaseDict, MultiDict, Request, run_sync, \
-    StreamConnection
-from _microdot_response import Response
-from _microdot_routing import URLPattern
-from _microdot_app import Microdot as _App, print_exception, \
-    serve_connection
-
-try:
-    import select
-except ImportError:  # pragma: no cover
-    import uselect as select
-
-try:
-    import queue
-    import threading
-except ImportError:  # MicroPython's unix port and most boards
-    threading = None
+from _microdot_http import HTTPException, NoCaseDict, MultiDict, \
+    urlencode, urldecode_str, urldecode_bytes, parse_query, \
+    parse_content_length, read_request, run_sync, print_exception, \
+    Connection
+from _microdot_response import Response, make_response
 
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
            'NoCaseDict', 'MultiDict', 'abort', 'redirect', 'send_file',
            'urlencode', 'urldecode_str', 'urldecode_bytes']
 
-# Socket errors that mean the client went away: not worth a traceback.
-# MicroPython's unix port reports a write to a reset socket as EINTR.
-_CLIENT_GONE = (errno.ECONNRESET, getattr(errno, 'EPIPE', 32),
-                getattr(errno, 'EINTR', 4),
-                errno.ETIMEDOUT, errno.ENOTCONN, errno.EBADF,
-                errno.ECONNABORTED, errno.EAGAIN)
+
+class _Globals:
+    pass
 
 
-_CLIENT_GONE_TYPES = ('timeout', 'TimeoutError', 'ConnectionResetError',
-                      'BrokenPipeError', 'ConnectionAbortedError')
+class Request:
+    """An HTTP request: what the client sent, parsed.
+
+    Created by the server for each request and given to every handler.
+    ``args``, ``cookies``, ``g``, ``body``, ``stream``, ``json`` and ``form``
+    are computed on first use.
+    """
+    #: Largest accepted request body; larger gets 413.
+    max_content_length = 16 * 1024
+    #: Bodies up to this size are read into ``body``; larger only via stream.
+    max_body_length = 16 * 1024
+    #: Longest request line (414 above it) and header line (431 above it).
+    max_readline = 2 * 1024
+    #: Most header lines in a request; more gets 431.
+    max_headers = 64
+    #: Seconds a socket read may wait (threaded server).
+    socket_read_timeout = 1
+
+    # defaults on the class: a request costs only the attributes it sets
+    content_length = 0
+    content_type = query_string = url_args = sock = connection = None
+    _body = b''
+    _stream = _used = _stream_class = None
+
+    def __init__(self, app, client_addr, method, url, http_version, headers,
+                 body=None, stream=None, sock=None):
+        self.app = app
+        self.client_addr = client_addr
+        self.method = method
+        self.url = url
+        self.path, mark, query_string = url.partition('?')
+        if mark:
+            self.query_string = query_string
+        self.http_version = http_version
+        self.headers = headers
+        # most requests have neither: ask a NoCaseDict's own key map first
+        keys = getattr(headers, '_keys', None)
+        if keys is None or 'content-length' in keys:
+            length = headers.get('Content-Length')
+            if length is not None:
+                self.content_length = parse_content_length(length)
+        if keys is None or 'content-type' in keys:
+            self.content_type = headers.get('Content-Type')
+        self.after_request_handlers = []
+        if sock is not None:
+            self.sock = sock
+        if body:
+            self._body = body
+        if stream is not None:
+            self._stream = stream
+
+    def __getattr__(self, name):
+        # the attributes computed on first use; each is then kept
+        if name == 'args':
+            value = MultiDict(parse_query(self.query_string or ''))
+        elif name == 'cookies':
+            from _microdot_cookies import parse_cookies
+            value = parse_cookies(self.headers.get('Cookie', ''))
+        elif name == 'g':
+            value = _Globals()
+        elif name == 'body' or name == 'stream':
+            if self._used not in (None, name):
+                raise RuntimeError('Cannot use both stream and body')
+            self._used = name
+            value = self._stream or self._body
+            if name == 'body':
+                value = self._body
+            elif self._stream_class:  # async: reads are awaited
+                value = self._stream_class(value)
+            elif not self._stream:
+                value = io.BytesIO(value)
+        elif name == 'json' or name == 'form':
+            media = (self.content_type or '').split(';')[0].strip().lower()
+            value = None
+            if name == 'form' and \
+                    media == 'application/x-www-form-urlencoded':
+                value = MultiDict(parse_query(self.body.decode()))
+            elif name == 'json' and media == 'application/json':
+                try:
+                    value = json.loads(self.body.decode())
+                except (ValueError, UnicodeError):
+                    raise HTTPException(400, 'Invalid JSON body')
+        else:
+            raise AttributeError(name)
+        setattr(self, name, value)
+        return value
+
+    def after_request(self, f):
+        """Register ``f(request, response)`` to run after this request only."""
+        self.after_request_handlers.append(f)
+        return f
+
+    def body_pending(self):
+        """True when body bytes are still unread on the connection."""
+        if self._stream is None:
+            return self.content_length > len(self._body)
+        return getattr(self._stream, 'remaining', 0) > 0
+
+    @classmethod
+    def create(cls, app, client_stream, client_addr, client_sock=None):
+        """Read a request from a file-like stream; None if it closed first.
+
+        Raises HTTPException for a malformed or oversized request.
+        """
+        return run_sync(read_request(cls, app, Connection(client_stream),
+                                     client_addr, client_sock))
 
 
-def _client_gone(exc):
-    # a failed TLS handshake is the client's doing too (plain HTTP, say)
-    name = type(exc).__name__
-    return exc.args[:1] and exc.args[0] in _CLIENT_GONE or \
-        name in _CLIENT_GONE_TYPES or name.startswith('SSL')
+class URLPattern:
+    """A compiled route pattern such as ``/users/<int:id>``.
+
+    Segments: ``<name>`` or ``<string:name>`` (one segment), ``<int:name>``,
+    ``<path:name>`` (the rest of the path) and ``<re:REGEX:name>``.
+    """
+    regex = None
+
+    def __init__(self, url_pattern):
+        self.url_pattern = url_pattern
+        self.segments = []  # (kind, text): kind None for a literal segment
+        for segment in url_pattern.split('/'):
+            kind = None
+            if segment[:1] == '<':
+                kind, _, name = segment[1:-1].rpartition(':')
+                kind = kind or 'string'
+                if segment[-1:] != '>' or not name or kind[:3] != 're:' \
+                        and kind not in ('string', 'int', 'path'):
+                    raise ValueError('invalid URL pattern segment: ' +
+                                     segment)
+                segment = name
+            self.segments.append((kind, segment))
+        kinds = [kind for kind, _ in self.segments]
+        self.is_static = kinds.count(None) == len(kinds)
+        if 'path' in kinds[:-1] or [k for k in kinds if k and k[:3] == 're:']:
+            from _microdot_regex import compile_pattern
+            self.regex = compile_pattern(self)
+
+    def match(self, path):
+        """Return a dict of the URL arguments in ``path``, or None."""
+        if self.is_static:
+            return {} if path == self.url_pattern else None
+        segments = self.segments
+        if self.regex is not None:
+            found = self.regex.match(path)
+            if found is None:
+                return None
+            texts = [found.group(i + 1) for i in range(len(
+                [kind for kind, _ in segments if kind]))]
+        else:
+            parts, count = path.split('/'), len(segments)
+            if segments[-1][0] == 'path' and len(parts) > count:
+                parts[count - 1:] = ['/'.join(parts[count - 1:])]
+            if len(parts) != count:
+                return None
+            texts = []
+            for (kind, text), part in zip(segments, parts):
+                if kind:
+                    texts.append(part)
+                elif part != text:
+                    return None
+        args = {}
+        for (kind, name), text in zip([s for s in segments if s[0]], texts):
+            if not text:
+                return None
+            if kind == 'int':
+                digits = text[1:] if text[:1] == '-' else text
+                if not digits or [c for c in digits if c not in '0123456789']:
+                    return None
+                text = int(text)
+            elif '%' in text:
+                text = urldecode_bytes(text.encode(), False)
+            args[name] = text
+        return args
+
+
+class Microdot:
+    """A web application: routes, hooks and error handlers.
+
+    Example::
+
+        app = Microdot()
+
+        @app.route('/')
+        def index(request):
+            return 'Hello, world!'
+    """
+    request_class = Request
+    response_class = Response
+    #: Seconds a persistent connection may sit idle between requests.
+    keep_alive_timeout = 5
+    #: Connections served at once (a thread each); more wait their turn.
+    max_connections = 64
+    #: Seconds ``run`` waits for in-flight requests after ``shutdown``.
+    shutdown_timeout = 10
+    #: True once ``shutdown()`` was called: connections close after a reply.
+    stopping = debug = False
+    server = None
+
+    def __init__(self):
+        #: The routes as ``(methods, URLPattern, handler)`` tuples.
+        self.url_map = []
+        self._static = {}  # static path -> indexes in url_map
+        self._dynamic = []  # indexes of the patterns with arguments
+        self.before_request_handlers = []
+        self.after_request_handlers = []
+        self.after_error_request_handlers = []
+        self.error_handlers = {}
+        self.options_handler = self.default_options_handler
+        self.connections = []  # those that shutdown() closes when idle
+
+    def route(self, url_pattern, methods=None):
+        """Decorator that registers a handler for a URL pattern.
+
+        Example::
+
+            @app.route('/users/<int:id>', methods=['GET', 'PUT'])
+            def user(request, id):
+                ...
+        """
+        def decorated(f):
+            pattern = URLPattern(url_pattern)
+            index = len(self.url_map)
+            self.url_map.append((methods or ['GET'], pattern, f))
+            if pattern.is_static:
+                self._static.setdefault(url_pattern, []).append(index)
+            else:
+                self._dynamic.append(index)
+            return f
+        return decorated
+
+    def get(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['GET'])``."""
+        return self.route(url_pattern, ['GET'])
+
+    def post(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['POST'])``."""
+        return self.route(url_pattern, ['POST'])
+
+    def put(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['PUT'])``."""
+        return self.route(url_pattern, ['PUT'])
+
+    def patch(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['PATCH'])``."""
+        return self.route(url_pattern, ['PATCH'])
+
+    def delete(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['DELETE'])``."""
+        return self.route(url_pattern, ['DELETE'])
+
+    def before_request(self, f):
+        """Register ``f(request)``; a truthy return value is the response."""
+        self.before_request_handlers.append(f)
+        return f
+
+    def after_request(self, f):
+        """Register ``f(request, response)``; it may return a new response."""
+        self.after_request_handlers.append(f)
+        return f
+
+    def after_error_request(self, f):
+        """Register ``f(request, response)`` for error responses."""
+        self.after_error_request_handlers.append(f)
+        return f
+
+    def errorhandler(self, status_code_or_exception_class):
+        """Decorator for a handler of an error status or exception class.
+
+        Status handlers take ``(request)``, exception handlers
+        ``(request, exception)``.
+        """
+        def decorated(f):
+            self.error_handlers[status_code_or_exception_class] = f
+            return f
+        return decorated
+
+    def mount(self, subapp, url_prefix=''):
+        """Add the routes, hooks and error handlers of another app."""
+        for methods, pattern, handler in subapp.url_map:
+            self.route(url_prefix + pattern.url_pattern, methods)(handler)
+        self.before_request_handlers += subapp.before_request_handlers
+        self.after_request_handlers += subapp.after_request_handlers
+        self.after_error_request_handlers += \
+            subapp.after_error_request_handlers
+        self.error_handlers.update(subapp.error_handlers)
+
+    def find_route(self, req):
+        """Return the handler for a request (setting ``req.url_args``), or
+        the status 404 or 405."""
+        method, path, routes = req.method, req.path, self.url_map
+        best = len(routes)
+        for index in self._static.get(path, ()):
+            methods = routes[index][0]
+            if method in methods or method == 'HEAD' and 'GET' in methods:
+                best = index
+                break
+        for index in self._dynamic:
+            if index > best:
+                break
+            methods, pattern, handler = routes[index]
+            if method in methods or method == 'HEAD' and 'GET' in methods:
+                args = pattern.match(path)
+                if args is not None:
+                    req.url_args = args
+                    return handler
+        req.url_args = {}
+        if best < len(routes):
+            return routes[best][2]
+        allowed = self.allowed_methods(path)
+        if method == 'OPTIONS' and allowed and self.options_handler:
+            return self.options_handler
+        return 405 if allowed else 404
+
+    def allowed_methods(self, path):
+        """Every method that some route for ``path`` accepts."""
+        allowed = []
+        for methods, pattern, _ in self.url_map:
+            if pattern.match(path) is not None:
+                allowed += [m for m in methods if m not in allowed]
+        return allowed
+
+    def default_options_handler(self, req):
+        """Answer OPTIONS with the methods the URL accepts."""
+        allowed = self.allowed_methods(req.path)
+        if 'GET' in allowed and 'HEAD' not in allowed:
+            allowed.append('HEAD')
+        return self.response_class(headers={
+            'Allow': ', '.join(allowed + ['OPTIONS'])})
+
+    def dispatch_request(self, req):
+        """Run the whole request flow and return the Response."""
+        return run_sync(dispatch(self, req))
+
+    def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
+        """Serve the application until ``shutdown()`` (blocking).
+
+        Example::
+
+            app.run(port=8000, debug=True)
+        """
+        from _microdot_threaded import serve
+        serve(self, host, port, debug, ssl)
+
+    def handle_request(self, sock, addr, ssl=None, listener=None):
+        """Serve every request of one client connection, then close it."""
+        from _microdot_threaded import serve_socket
+        serve_socket(self, sock, addr, ssl, listener)
+
+    def shutdown(self):
+        """Stop accepting connections; requests in flight are completed and
+        idle connections closed."""
+        self.stopping = True
+        for connection in self.connections[:]:
+            connection.close_if_idle()
 
 
 def abort(status_code, reason=None):
@@ -70,6 +397,9 @@ def abort(status_code, reason=None):
         abort(404, 'No such user')
     """
     raise HTTPException(status_code, reason)
+
+
+Microdot.abort = staticmethod(abort)
 
 
 def redirect(location, status_code=302):
@@ -84,245 +414,111 @@ def send_file(filename, status_code=200, content_type=None, stream=None,
                               max_age, compressed, file_extension)
 
 
-def _set_timeout(sock, seconds):
-    if hasattr(sock, 'settimeout'):  # MicroPython's SSLSocket has not
-        sock.settimeout(seconds)
+def error_response(app, req, exc):
+    """Generator of the calls that turn an exception into a Response.
 
-
-def _timed_out():
-    return OSError(errno.ETIMEDOUT, 'timed out')
-
-
-class _SocketConnection(StreamConnection):
-    """Blocking I/O on one client socket, with timeouts."""
-
-    def __init__(self, sock, idle_timeout, listener=None):
-        # MicroPython's SSLSocket has no makefile; it reads lines itself
-        StreamConnection.__init__(self, sock.makefile('rb') if hasattr(
-            sock, 'makefile') else sock)
-        self.sock = sock
-        self.send = sock.sendall if hasattr(sock, 'sendall') else sock.write
-        self.idle_timeout = idle_timeout
-        self.listener = listener
-        self.idle = False
-
-    def readline(self, limit):
-        line = self.stream.readline(limit)
-        if line is None:  # MicroPython's way to say the read timed out
-            raise _timed_out()
-        return line
-
-    def read(self, size):
-        data = self.stream.read(size)
-        if data is None:
-            raise _timed_out()
-        return data
-
-    def write(self, data):
-        self.send(data)
-
-    def wait_for_request(self):
-        """Wait until the next request starts; False on timeout or EOF.
-
-        A single-threaded server gives an idle connection up as soon as
-        another client waits on its listener.
-        """
-        self.idle = True
-        try:
-            if hasattr(self.stream, 'peek'):  # CPython: data may be buffered
-                _set_timeout(self.sock, self.idle_timeout)
-                return bool(self.stream.peek(1))
-            poller = select.poll()
-            poller.register(self.sock, select.POLLIN)
-            if self.listener is not None:
-                poller.register(self.listener, select.POLLIN)
-            events = poller.poll(int(self.idle_timeout * 1000))
-            return any(event[0] is self.sock or event[0] == self.sock
-                       for event in events)
-        except OSError:
-            return False
-        finally:
-            self.idle = False
-            _set_timeout(self.sock, Request.socket_read_timeout)
-
-    def set_read_timeout(self, seconds):
-        _set_timeout(self.sock, seconds)
-
-    def discard_input(self):
-        """Read and drop what the client still sends, briefly.
-
-        Closing a socket with unread input makes the kernel send a reset,
-        which can destroy the error response before the client reads it.
-        """
-        try:
-            if hasattr(self.sock, 'shutdown'):
-                self.sock.shutdown(socket.SHUT_WR)
-            _set_timeout(self.sock, 0.1)
-            receive = getattr(self.sock, 'recv', None) or self.sock.read
-            deadline = time.time() + 1
-            for _ in range(64):
-                if not receive(1024) or time.time() > deadline:
-                    break
-        except OSError:
-            pass
-
-    def interrupt_if_idle(self):
-        if self.idle:
-            try:
-                self.sock.shutdown(socket.SHUT_RDWR)
-            except (OSError, AttributeError):
-                pass
-
-    def close(self):
-        for closable in (self.stream, self.sock):
-            try:
-                closable.close()
-            except OSError:
-                pass
-
-
-class _Workers:
-    """Threads that serve connections and then wait for the next one.
-
-    Starting a thread costs more than a short request: they are started
-    only when every existing one is busy, up to ``limit``.
+    The app's handler for the status or the exception class is called (a
+    status handler with ``(req)``, an exception handler ``(req, exc)``);
+    ``req`` is None for a request that could not be read.
     """
-
-    def __init__(self, target, limit):
-        self.target = target
-        self.limit = limit
-        self.queue = queue.SimpleQueue()
-        self.threads = []
-        self.idle = 0
-        self.lock = threading.Lock()
-
-    def submit(self, *args):
-        self.queue.put(args)
-        with self.lock:
-            if self.queue.qsize() > self.idle and \
-                    len(self.threads) < self.limit:
-                thread = threading.Thread(target=self._run)
-                thread.daemon = True
-                self.threads.append(thread)
-                thread.start()
-
-    def _run(self):
-        while True:
-            with self.lock:
-                self.idle += 1
-            args = self.queue.get()
-            with self.lock:
-                self.idle -= 1
-            if args is None:
-                return
-            self.target(*args)
-
-    def stop(self, deadline):
-        """Let the workers finish what they serve, until ``deadline``."""
-        for _ in self.threads:
-            self.queue.put(None)
-        for thread in self.threads:
-            thread.join(max(deadline - time.time(), 0))
-
-
-class Microdot(_App):
-    """A web application with a threaded HTTP/1.1 server (see ``run``)."""
-    #: Seconds a persistent connection may sit idle between requests.
-    keep_alive_timeout = 5
-    #: Connections served at once (one thread each); more wait their turn.
-    max_connections = 64
-    #: Seconds ``run`` waits for in-flight requests after ``shutdown``.
-    shutdown_timeout = 10
-    request_class = Request
-
-    def __init__(self):
-        _App.__init__(self)
-        self.stopping = False
-        self.server = None
-        self._connections = []
-
-    def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
-        """Serve the application until ``shutdown()`` (blocking).
-
-        Example::
-
-            app.run(port=8000, debug=True)
-        """
-        self.debug = debug
-        self.stopping = False
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(socket.getaddrinfo(host, port)[0][-1])
-        listener.listen(128)
-        self.server = listener
-        if debug:
-            print('Starting {} server on {}:{}...'.format(
-                'threaded' if threading else 'sync', host, port))
-        try:
-            if threading:
-                self._serve_threaded(listener, ssl)
-            else:
-                self._serve_one_at_a_time(listener, ssl)
-        except KeyboardInterrupt:  # pragma: no cover
-            pass
-        finally:
-            listener.close()
-            self.server = None
-
-    def shutdown(self):
-        """Stop accepting connections; requests in flight are completed."""
-        self.stopping = True
-        for connection in list(self._connections):
-            connection.interrupt_if_idle()
-
-    def _serve_threaded(self, listener, ssl):
-        slots = threading.BoundedSemaphore(self.max_connections)
-        workers = _Workers(self._worker_main, self.max_connections)
-        listener.settimeout(0.25)  # to notice shutdown()
-        while not self.stopping:
-            if not slots.acquire(timeout=0.25):
-                continue
-            try:
-                sock, addr = listener.accept()
-            except OSError:
-                slots.release()
-                continue
-            workers.submit(sock, addr, ssl, slots)
-        workers.stop(time.time() + self.shutdown_timeout)
-
-    def _worker_main(self, sock, addr, ssl, slots):
-        try:
-            self.handle_request(sock, addr, ssl)
-        finally:
-            slots.release()
-
-    def _serve_one_at_a_time(self, listener, ssl):
-        while not self.stopping:
-            sock, addr = listener.accept()
-            self.handle_request(sock, addr, ssl, listener)
-
-    def handle_request(self, sock, addr, ssl=None, listener=None):
-        """Serve every request of one client connection, then close it."""
-        connection = None
-        try:
-            # set before wrapping: it also bounds the TLS handshake, and
-            # MicroPython's SSLSocket has no settimeout (its socket has)
-            sock.settimeout(Request.socket_read_timeout)
-            if ssl:
-                sock = ssl.wrap_socket(sock, server_side=True)
-            connection = _SocketConnection(sock, self.keep_alive_timeout,
-                                           listener)
-            self._connections.append(connection)
-            if listener is None or connection.wait_for_request():
-                run_sync(serve_connection(self, connection, addr, sock))
-        except OSError as exc:
-            if not _client_gone(exc):
-                print_exception(exc)
-        except Exception as exc:
+    try:
+        args = (req,)
+        if isinstance(exc, HTTPException):
+            status_code = exc.status_code
+            handler = app.error_handlers.get(status_code)
+        else:
             print_exception(exc)
-        finally:
-            if connection is not None:
-                self._connections.remove(connection)
-                connection.close()
-            else:
-                sock.close()
+            status_code, handler = 500, app.error_handlers.get(500)
+            classes = [type(exc)]  # MicroPython has no __mro__: walk bases
+            for cls in classes:
+                if cls in app.error_handlers:
+                    handler, args = app.error_handlers[cls], (req, exc)
+                    break
+                classes += [base for base in cls.__bases__
+                            if base not in classes]
+        if handler is not None:
+            res = make_response((yield handler, args, {}), app.response_class)
+        else:
+            from _microdot_status import error_body
+            res = app.response_class(error_body(status_code, getattr(
+                exc, 'reason', None)), status_code)
+        if res.status_code == 405 and 'Allow' not in res.headers:
+            res.headers['Allow'] = ', '.join(app.allowed_methods(req.path))
+        return res
+    except Exception as error:  # a failing error handler
+        print_exception(error)
+        return app.response_class(exc.reason, exc.status_code) \
+            if req is None else app.response_class(
+                'Internal server error', 500)
+
+
+def dispatch(app, req):
+    """The request flow as a generator of calls; returns the Response."""
+    try:  # before hooks, the handler, after hooks
+        if req.content_length > req.max_content_length:
+            raise HTTPException(413)
+        handler = app.find_route(req)
+        if type(handler) is int:  # 404 or 405
+            raise HTTPException(handler)
+        res = None
+        for hook in app.before_request_handlers:
+            res = yield hook, (req,), {}
+            if res:
+                break
+        if not res:
+            res = yield handler, (req,), req.url_args
+        res = make_response(res, app.response_class)
+        if res.headers and 'ETag' in res.headers:  # maybe 304, 206 or 416
+            from _microdot_files import apply_conditions
+            res = apply_conditions(res, req)
+        for hook in app.after_request_handlers + req.after_request_handlers:
+            res = make_response((yield hook, (req, res), {}) or res,
+                                app.response_class)
+        return res
+    except Exception as exc:
+        error = exc
+    res = yield from error_response(app, req, error)
+    try:
+        for hook in app.after_error_request_handlers:
+            res = make_response((yield hook, (req, res), {}) or res,
+                                app.response_class)
+    except Exception as exc:
+        print_exception(exc)
+        res = app.response_class('Internal server error', 500)
+    return res
+
+
+def serve_connection(app, conn, client_addr, sock=None):
+    """The life of one client connection, as a generator of calls.
+
+    ``conn`` is the driver's connection (see ``_microdot_http.Connection``).
+    I/O errors propagate to the driver.
+    """
+    while True:
+        try:
+            req = yield from read_request(app.request_class, app, conn,
+                                          client_addr, sock)
+        except HTTPException as exc:  # unreadable: answer it, then close
+            res = yield from error_response(app, None, exc)
+            yield from res.write_steps(conn.write, '1.1', False)
+            if app.debug:
+                print('- - {}'.format(res.status_code))
+            yield conn.discard_input, (), {}
+            return
+        if req is None:
+            return
+        res = yield from dispatch(app, req)
+        if res is Response.already_handled:
+            return
+        connection = req.headers.get('Connection', '').lower()
+        keep_alive = yield from res.write_steps(
+            conn.write, req.http_version, not app.stopping and (
+                'keep-alive' in connection if req.http_version == '1.0'
+                else 'close' not in connection) and not req.body_pending(),
+            req.method == 'HEAD')
+        if app.debug:
+            print('{} {} {}'.format(req.method, req.path, res.status_code))
+        if req.body_pending():
+            yield conn.discard_input, (), {}
+        if not keep_alive or not (yield conn.wait_for_request, (), {}):
+            return

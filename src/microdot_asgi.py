@@ -21,9 +21,9 @@ from urllib.parse import quote
 import microdot_asyncio
 from microdot_asyncio import abort, redirect, send_file, Response, \
     URLPattern, HTTPException  # noqa: F401 - re-exported
-from _microdot_core import run_async, print_exception
-from _microdot_http import HTTPException as _HTTPError
-from _microdot_app import dispatch, unreadable_request
+from _microdot_http import HTTPException as _HTTPError, print_exception
+from microdot_asyncio import run_async, dispatch
+from microdot import error_response
 from _microdot_adapters import server_headers, completed_headers
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
@@ -159,11 +159,11 @@ class Microdot(microdot_asyncio.Microdot):
             if req.content_length or 'transfer-encoding' in req.headers._keys:
                 await req._receive_body(receive)
         except _HTTPError as exc:
-            res = await run_async(unreadable_request(self, exc))
+            res = await run_async(error_response(self, None, exc))
             res.headers['Connection'] = 'close'
         else:
             res = await run_async(dispatch(self, req))
-            if req.content_length and req.body_pending:
+            if req.content_length and req.body_pending():
                 # the server must not read the rest of the body as a request
                 res.headers['Connection'] = 'close'
                 receive = None  # while the body is unread, it is the handler's

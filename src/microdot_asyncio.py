@@ -24,9 +24,8 @@ except ImportError:  # pragma: no cover - older MicroPython
 import microdot
 from microdot import abort, redirect, send_file, URLPattern, \
     HTTPException, NoCaseDict, MultiDict, urlencode, urldecode_str, \
-    urldecode_bytes  # noqa: F401 - re-exported
-from _microdot_core import run_async, read_request
-from _microdot_app import dispatch, serve_connection, print_exception
+    urldecode_bytes, dispatch, serve_connection  # noqa: F401 - re-exported
+from _microdot_http import read_request, print_exception, Connection
 
 if hasattr(asyncio, 'Protocol'):  # CPython
     import _microdot_asyncio_protocol as _protocol
@@ -37,51 +36,88 @@ __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file', 'URLPattern', 'HTTPException']
 
 
-class _BytesReader:
-    """``await stream.read(n)`` over a body that was already read."""
+async def run_async(steps):
+    """Drive a generator of calls, awaiting the results that are awaitable
+    (see ``run_sync``)."""
+    value = error = None
+    while True:
+        try:
+            function, args, kwargs = steps.send(value) if error is None \
+                else steps.throw(error)
+        except StopIteration as done:
+            return done.value
+        try:
+            value, error = function(*args, **kwargs), None
+            if hasattr(value, '__await__'):
+                value = await value
+            elif _protocol is None and type(value).__name__ == 'generator':
+                value = await _coroutine_or_stream(value)
+        except Exception as exc:
+            value, error = None, exc
 
-    def __init__(self, data):
-        self.data = data
-        self.position = 0
+
+def _coroutine_or_stream(gen):
+    # MicroPython's coroutines are generators: step this one once. A sync
+    # generator yields its body chunks (str or bytes): give them back as a
+    # list of that chunk and the generator. A coroutine yields to the
+    # scheduler: pass that on, resume it.
+    try:
+        step = gen.send(None)
+    except StopIteration as done:
+        return done.value
+    if isinstance(step, (str, bytes)):
+        return _Chunks([step], gen)
+    while True:
+        try:
+            sent = yield step
+        except BaseException as exc:  # cancellation, timeouts
+            send, arg = gen.throw, exc
+        else:
+            send, arg = gen.send, sent
+        try:
+            step = send(arg)
+        except StopIteration as done:
+            return done.value
+
+
+class _Chunks:
+    # a generator's first chunk, then the rest of it; closed with it
+    def __init__(self, first, rest):
+        self.first, self.rest = first, rest
+        self.close = rest.close
+
+    def __iter__(self):
+        yield from self.first
+        yield from self.rest
+
+
+class _AsyncStream:
+    """``await stream.read(n)`` over a request body: bytes already read, or
+    a stream whose reads may or may not be awaitable."""
+
+    def __init__(self, source):
+        self.source = source
 
     async def read(self, size=-1):
-        start = self.position
-        end = len(self.data) if size < 0 else min(start + size,
-                                                   len(self.data))
-        self.position = end
-        return self.data[start:end]
-
-
-class AsyncBodyStream:
-    """``await stream.read(n)`` over a request body left on the wire."""
-
-    def __init__(self, conn, length):
-        self.conn = conn
-        self.remaining = length
-
-    async def read(self, size=-1):
-        """Read up to ``size`` bytes of the body (all that is left if -1)."""
-        if size < 0 or size > self.remaining:
-            size = self.remaining
-        if not size:
-            return b''
-        data = await self.conn.read(size)
-        self.remaining -= len(data)
-        return data
+        source = self.source
+        if type(source) is not bytes:
+            data = source.read(size)
+            return data if type(data) is bytes else await data
+        if size < 0:
+            size = len(source)
+        self.source = source[size:]
+        return source[:size]
 
 
 class Request(microdot.Request):
     """A request read by the asyncio server; ``stream`` reads are awaited."""
+    _stream_class = _AsyncStream
 
     @classmethod
     async def create(cls, app, client_reader, client_writer, client_addr):
         """Read a request from asyncio streams; None if the client left."""
-        conn = StreamsConnection(client_reader, client_writer)
+        conn = StreamsConnection(app, client_reader, client_writer)
         return await run_async(read_request(cls, app, conn, client_addr))
-
-    @staticmethod
-    def _buffered_stream(body):
-        return _BytesReader(body)
 
 
 class Response(microdot.Response):
@@ -96,41 +132,52 @@ class Response(microdot.Response):
         return await run_async(self.write_steps(write, http_version,
                                                 keep_alive, head_only))
 
+    def body_steps(self, emit):
+        """Generator of ``emit(chunk)`` calls; an async iterable body's
+        ``__anext__`` calls are yielded too, for ``run_async`` to await."""
+        if not hasattr(self.body, '__aiter__'):
+            return (yield from microdot.Response.body_steps(self, emit))
+        chunks = self.body.__aiter__()
+        while True:
+            try:
+                chunk = yield chunks.__anext__, (), {}
+            except StopAsyncIteration:
+                return
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
+            if chunk:
+                yield emit, (chunk,), {}
 
-class StreamsConnection:
+
+class StreamsConnection(Connection):
     """A client connection over asyncio streams (MicroPython, or CPython
-    with ``Microdot.use_streams``), with read timeouts."""
+    with ``Microdot.use_streams``), with read and idle timeouts."""
 
-    def __init__(self, reader, writer, read_timeout=None, idle_timeout=None):
+    def __init__(self, app, reader, writer):
         self.reader = reader
         self.writer = writer
-        self.read_timeout = read_timeout or Request.socket_read_timeout
-        self.idle_timeout = idle_timeout or self.read_timeout
-        self.idle = False
+        self.read_timeout = app.request_class.socket_read_timeout
+        self.idle_timeout = app.keep_alive_timeout
+        self.idle = True  # until the first line of a request arrives
 
-    async def readline(self, limit, timeout=None):
+    async def readline(self, limit):
         # asyncio's readline takes no limit: an overlong line is cut short
+        idle, self.idle = self.idle, False
         try:
-            return await asyncio.wait_for(self.reader.readline(),
-                                          timeout or self.read_timeout)
+            return await asyncio.wait_for(self.reader.readline(), (
+                self.idle_timeout if idle else self.read_timeout))
         except ValueError:  # CPython: the line outgrew the stream's buffer
             return b'-' * limit
 
     async def read(self, size):
-        return await asyncio.wait_for(self.reader.read(size),
-                                      self.read_timeout)
-
-    async def read_head(self, parser):
-        self.idle = True
-        try:
-            line = await self.readline(parser.line_limit, self.idle_timeout)
-        finally:
-            self.idle = False
-        while not parser.feed(line):
-            line = await self.readline(parser.line_limit)
-
-    def body_stream(self, size):
-        return AsyncBodyStream(self, size)
+        data = b''
+        while len(data) < size:
+            part = await asyncio.wait_for(self.reader.read(size - len(data)),
+                                          self.read_timeout)
+            if not part:
+                break
+            data += part
+        return data
 
     def set_read_timeout(self, seconds):
         self.read_timeout = seconds
@@ -140,7 +187,8 @@ class StreamsConnection:
         await self.writer.drain()
 
     def wait_for_request(self):
-        return True  # read_head waits, with the idle timeout
+        self.idle = True  # the next readline waits with the idle timeout
+        return True
 
     async def discard_input(self):
         try:
@@ -163,27 +211,11 @@ class StreamsConnection:
             pass
 
 
-class _Gate:
-    # caps concurrent connections; MicroPython's asyncio has no Semaphore
-    def __init__(self, size):
-        self.free = size
-        self.event = asyncio.Event()
-
-    async def enter(self):
-        while self.free <= 0:
-            self.event.clear()
-            await self.event.wait()
-        self.free -= 1
-
-    def leave(self):
-        self.free += 1
-        self.event.set()
-
-
 def _client_gone(exc):
     if isinstance(exc, asyncio.TimeoutError):
         return True
-    return isinstance(exc, OSError) and microdot._client_gone(exc)
+    from _microdot_threaded import client_gone
+    return isinstance(exc, OSError) and client_gone(exc)
 
 
 class Microdot(microdot.Microdot):
@@ -198,11 +230,7 @@ class Microdot(microdot.Microdot):
     request_class = Request
     response_class = Response
 
-    def __init__(self):
-        microdot.Microdot.__init__(self)
-        self._connections = set()
-        self._gate = None
-        self._stopped = None
+    _stopped = None  # an asyncio.Event, made by start_server
 
     async def dispatch_request(self, req):
         """Run the whole request flow and return the Response."""
@@ -218,11 +246,9 @@ class Microdot(microdot.Microdot):
         """
         self.debug = debug
         self.stopping = False
-        self._gate = _Gate(self.max_connections)
         self._stopped = asyncio.Event()
         if _protocol is not None and not self.use_streams:
-            self.server = await _protocol.create_server(self, host, port, ssl,
-                                                        AsyncBodyStream)
+            self.server = await _protocol.create_server(self, host, port, ssl)
         else:
             kwargs = {'ssl': ssl} if ssl else {}
             self.server = await asyncio.start_server(
@@ -251,38 +277,35 @@ class Microdot(microdot.Microdot):
     def shutdown(self):
         """Stop accepting connections; requests in flight are completed
         (within ``shutdown_timeout``) and idle connections are closed."""
-        self.stopping = True
+        microdot.Microdot.shutdown(self)
         if self.server is not None:
             self.server.close()
-        for conn in list(self._connections):
-            conn.close_if_idle()
         if self._stopped is not None:
             self._stopped.set()
 
     async def _drain(self):
         deadline = self.shutdown_timeout * 10
-        while self._connections and deadline > 0:
+        while self.connections and deadline > 0:
             await asyncio.sleep(0.1)
             deadline -= 1
-        for conn in list(self._connections):
+        for conn in self.connections[:]:
             await conn.aclose()
         self.server = None
 
     async def _handle_streams(self, reader, writer):
-        conn = StreamsConnection(reader, writer, idle_timeout=(
-            self.keep_alive_timeout))
-        await self.serve(conn, writer.get_extra_info('peername'))
+        await self.serve(StreamsConnection(self, reader, writer),
+                         writer.get_extra_info('peername'))
 
     async def serve(self, conn, client_addr):
         """Serve every request of one connection, then close it."""
-        await self._gate.enter()
-        self._connections.add(conn)
+        while len(self.connections) >= self.max_connections:
+            await asyncio.sleep(0.05)  # MicroPython has no Semaphore
+        self.connections.append(conn)
         try:
             await run_async(serve_connection(self, conn, client_addr))
         except Exception as exc:
             if not _client_gone(exc):
                 print_exception(exc)
         finally:
-            self._connections.discard(conn)
-            self._gate.leave()
+            self.connections.remove(conn)
             await conn.aclose()

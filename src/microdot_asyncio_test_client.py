@@ -6,14 +6,17 @@ Example::
     response = await client.get('/')
     assert response.text == 'Hello, world!'
 """
-from _microdot_core import StreamConnection, run_async
+from _microdot_http import Connection
 import microdot_test_client
 from microdot_test_client import TestResponse  # noqa: F401 - re-exported
-from microdot_asyncio import AsyncBodyStream
+from microdot_asyncio import run_async
 
 
-class _AsyncMemoryConnection(StreamConnection):
+class _AsyncMemoryConnection(Connection):
     # the connection an asyncio app sees: reads and writes are awaited
+    def __init__(self, stream, output=None):
+        self.stream, self.output = stream, output or stream
+
     async def readline(self, limit):
         return self.stream.readline(limit)
 
@@ -22,13 +25,6 @@ class _AsyncMemoryConnection(StreamConnection):
 
     async def write(self, data):
         self.output.write(data)
-
-    async def read_head(self, parser):
-        while not parser.feed(await self.readline(parser.line_limit)):
-            pass
-
-    def body_stream(self, size):
-        return AsyncBodyStream(self, size)
 
 
 class TestClient(microdot_test_client.TestClient):

@@ -16,7 +16,7 @@ Example::
             await ws.send(message)
 """
 from microdot_asyncio import Response
-from _microdot_core import run_async
+from microdot_asyncio import run_async
 from _microdot_ws import WebSocketSession, ConnectionClosed, \
     check_handshake, handshake_response, websocket_handler, \
     OP_TEXT, OP_BINARY, OP_PING  # noqa: F401 - re-exported

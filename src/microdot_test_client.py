@@ -8,46 +8,32 @@ Example::
 """
 import json
 
-from _microdot_http import parse_header_line, parse_chunk_size, \
-    parse_http_date
-from _microdot_core import NoCaseDict, StreamConnection, run_sync
-from _microdot_app import serve_connection
-from _microdot_ws import WebSocketSession, ConnectionClosed, encode_frame, \
-    close_payload, OP_TEXT, OP_BINARY, OP_CLOSE
+from _microdot_http import NoCaseDict, Connection, run_sync, \
+    parse_header_line
+from microdot import serve_connection
 
 try:
     import io
 except ImportError:  # pragma: no cover
     import uio as io
 
-try:
-    import time
-except ImportError:  # pragma: no cover
-    import utime as time
-
-
 CLIENT_ADDR = ('127.0.0.1', 1234)
-_WEBSOCKET_HEADERS = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
-                      'Sec-WebSocket-Version': '13',
-                      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
 
 
 class TestResponse:
-    """A response as the client received it."""
+    """A response as the client received it: ``status_code``, ``reason``,
+    ``headers``, ``body`` (bytes), ``text`` (None if the body is not
+    UTF-8) and ``json``."""
 
     def __init__(self, status_code, reason, headers, body):
         self.status_code = status_code
         self.reason = reason
         self.headers = headers
         self.body = body
-
-    @property
-    def text(self):
-        """The body decoded as UTF-8, or None if it is not valid UTF-8."""
         try:
-            return self.body.decode()
+            self.text = body.decode()
         except UnicodeError:
-            return None
+            self.text = None
 
     @property
     def json(self):
@@ -75,34 +61,19 @@ class TestResponse:
                 headers[name] += ', ' + value
             else:
                 headers[name] = value
-        return cls(int(status), reason, headers, _read_body(stream, headers))
-
-
-def _read_body(stream, headers):
-    if headers.get('Transfer-Encoding', '').lower() == 'chunked':
-        parts = []
-        while True:
+        if headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            from _microdot_body import parse_chunk_size
+            body = b''
             size = parse_chunk_size(stream.readline())
-            if not size:
-                return b''.join(parts)
-            parts.append(stream.read(size))
-            stream.readline()
-    if 'Content-Length' in headers:
-        return stream.read(int(headers['Content-Length']))
-    return stream.read()
-
-
-def _cookie_expired(attributes):
-    for attribute in attributes:
-        name, _, value = attribute.strip().partition('=')
-        name = name.lower()
-        if name == 'max-age' and value.strip().lstrip('-').isdigit():
-            return int(value) <= 0
-        if name == 'expires':
-            expires = parse_http_date(value.strip())
-            if expires is not None and expires < time.time():
-                return True
-    return False
+            while size:
+                body += stream.read(size)
+                stream.readline()
+                size = parse_chunk_size(stream.readline())
+        elif 'Content-Length' in headers:
+            body = stream.read(int(headers['Content-Length']))
+        else:
+            body = stream.read()
+        return cls(int(status), reason, headers, body)
 
 
 class TestClient:
@@ -113,7 +84,7 @@ class TestClient:
     """
 
     __test__ = False  # not a pytest test class
-    connection_class = StreamConnection
+    connection_class = Connection
 
     def __init__(self, app, cookies=None):
         self.app = app
@@ -144,8 +115,20 @@ class TestClient:
         for line in response.headers.get('Set-Cookie', []):
             parts = line.split(';')
             name, _, value = parts[0].partition('=')
-            name = name.strip()
-            if _cookie_expired(parts[1:]):
+            name, expired = name.strip(), False
+            for attribute in parts[1:]:
+                key, _, text = attribute.strip().partition('=')
+                key, text = key.lower(), text.strip()
+                if key == 'max-age' and text.lstrip('-').isdigit():
+                    expired = int(text) <= 0
+                    break
+                if key == 'expires':
+                    from _microdot_files import parse_http_date
+                    import time
+                    expired = (parse_http_date(text) or 2 ** 31) < time.time()
+                    if expired:
+                        break
+            if expired:
                 self.cookies.pop(name, None)
             else:
                 self.cookies[name] = value.strip()
@@ -173,7 +156,8 @@ class TestClient:
 
     def _websocket_exchange(self, path, client, headers):
         # the handshake then the client's messages, produced as the app reads
-        all_headers = dict(_WEBSOCKET_HEADERS)
+        from _microdot_test_websocket import WebSocketPeer, HEADERS
+        all_headers = dict(HEADERS)
         all_headers.update(headers or {})
         peer = WebSocketPeer(self._request_bytes('GET', path, all_headers,
                                                  None), client)
@@ -213,99 +197,3 @@ class TestClient:
     def delete(self, path, headers=None):
         """Send a DELETE request."""
         return self.request('DELETE', path, headers=headers)
-
-
-def _ignore(data):
-    pass
-
-
-class WebSocketPeer:
-    """The client end of an in-memory WebSocket, for the test clients.
-
-    The app reads through ``readline``/``read``: when it has read all the
-    client sent, the client generator is asked for its next message.
-    """
-
-    def __init__(self, request_bytes, client):
-        self.incoming = request_bytes
-        self.output = b''
-        self.client = client()
-        self.started = self.finished = False
-        self.messages = []
-        self.close_code = None
-        self.unread = 0  # messages the client was not given yet
-        self.head = None
-        self.frames = WebSocketSession(self._next_output, _ignore, 1 << 30,
-                                       client=True)
-
-    def readline(self, limit):
-        line, sep, rest = self.incoming.partition(b'\n')
-        line, self.incoming = (line + sep, rest) if sep else (line, b'')
-        return line
-
-    def read(self, size):
-        if not self.incoming:
-            self._client_turn()
-        data, self.incoming = self.incoming[:size], self.incoming[size:]
-        return data
-
-    def write(self, data):
-        self.output += data
-        if self.head is None:
-            if not self.output.startswith(b'HTTP/1.1 101 ') or \
-                    b'\r\n\r\n' not in self.output:
-                return  # not accepted (yet): a plain HTTP response
-            self.head, self.output = self.output.split(b'\r\n\r\n', 1)
-        while self._has_frame():
-            try:
-                self.messages.append(run_sync(self.frames.receive()))
-                self.unread += 1
-            except ConnectionClosed as exc:  # the app closed
-                self.close_code = exc.code
-                self.output = b''
-
-    def _has_frame(self):
-        data = self.output
-        if len(data) < 2:
-            return False
-        size, start = data[1] & 0x7F, 2
-        if size == 126:
-            size, start = int.from_bytes(data[2:4], 'big'), 4
-        elif size == 127:
-            size, start = int.from_bytes(data[2:10], 'big'), 10
-        return len(data) >= start + size
-
-    def _next_output(self, size):
-        data, self.output = self.output[:size], self.output[size:]
-        return data
-
-    def _client_turn(self):
-        if self.finished:
-            return
-        reply = None
-        if self.unread:
-            reply = self.messages[len(self.messages) - self.unread]
-            self.unread -= 1
-        try:
-            message = self.client.send(reply) if self.started \
-                else next(self.client)
-            self.started = True
-        except StopIteration:
-            self.finished = True
-            self.incoming = encode_frame(OP_CLOSE, close_payload(1000),
-                                         mask=b'mask')
-            return
-        opcode = OP_TEXT if isinstance(message, str) else OP_BINARY
-        if isinstance(message, str):
-            message = message.encode()
-        self.incoming = encode_frame(opcode, message, mask=b'mask')
-
-    def response(self):
-        """The handshake's TestResponse, with ``messages`` from the app."""
-        if self.head is None:  # refused: a plain HTTP response
-            response = TestResponse.from_bytes(self.output)
-        else:
-            response = TestResponse.from_bytes(self.head + b'\r\n\r\n')
-        response.messages = self.messages
-        response.close_code = self.close_code
-        return response

@@ -20,7 +20,7 @@ closed; ``with_websocket`` ends the route quietly then.
 import sys
 
 from microdot import Response
-from _microdot_core import run_sync
+from _microdot_http import run_sync
 from _microdot_ws import WebSocketSession, ConnectionClosed, \
     check_handshake, handshake_response, websocket_handler, \
     OP_TEXT, OP_BINARY, OP_PING  # noqa: F401 - re-exported

@@ -20,10 +20,11 @@ from urllib.parse import quote
 import microdot
 from microdot import abort, redirect, send_file, Response, URLPattern, \
     HTTPException  # noqa: F401 - re-exported
-from _microdot_core import BodyStream, run_sync
-from _microdot_http import reason_phrase, parse_content_length
+from _microdot_body import BodyStream
+from _microdot_http import run_sync, parse_content_length
+from _microdot_status import reason_phrase
 from _microdot_adapters import server_headers, completed_headers
-from _microdot_app import dispatch, unreadable_request
+from microdot import dispatch, error_response
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']
@@ -115,7 +116,7 @@ class Microdot(microdot.Microdot):
         try:
             req = self.request_class.from_environ(self, environ)
         except HTTPException as exc:
-            res = run_sync(unreadable_request(self, exc))
+            res = run_sync(error_response(self, None, exc))
         else:
             res = run_sync(dispatch(self, req))
         res, headers = completed_headers(res)

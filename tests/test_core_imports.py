@@ -23,9 +23,9 @@ FORBIDDEN = {'socket', 'asyncio', 'threading', 'select', 'selectors',
              '_thread', 'usocket', 'uasyncio', 'uselect', 'ssl'}
 # _thread is built in and preloaded by importlib itself: source check only
 LOADED_FORBIDDEN = FORBIDDEN - {'_thread'}
-REQUIRED = ['_microdot_http', '_microdot_core']
+REQUIRED = ['_microdot_http', '_microdot_response']
 # private modules that are drivers, not core: I/O is their job
-DRIVERS = {'_microdot_asyncio_protocol'}
+DRIVERS = {'_microdot_asyncio_protocol', '_microdot_threaded'}
 
 
 def core_modules():

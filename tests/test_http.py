@@ -1,4 +1,5 @@
-"""Byte-level tables for the sans-IO HTTP core (``_microdot_http``).
+"""Byte-level tables for the sans-IO HTTP core (``_microdot_http`` and the
+parts that load on first use).
 
 Portable: runs under pytest on CPython and under tests/mp_runner.py on
 MicroPython. Every table is checked in both directions where the function
@@ -7,9 +8,20 @@ has an inverse (parse a rendered value, render a parsed one).
 import unittest
 
 from _microdot_http import (
-    HTTPException, reason_phrase, parse_request_line, parse_header_line,
-    urlencode, urldecode_str, urldecode_bytes, parse_query, parse_cookies,
-    cookie_line, http_date, parse_http_date, parse_range, encode_chunk)
+    HTTPException, parse_request_line, parse_header_line, urlencode,
+    urldecode_str, urldecode_bytes, parse_query, run_sync)
+from _microdot_status import reason_phrase
+from _microdot_cookies import parse_cookies, cookie_line
+from _microdot_files import http_date, parse_http_date, parse_range
+from _microdot_response import Response
+
+
+def encode_chunk(data):
+    # the framing of one chunk of a streamed body, as a server writes it
+    out = []
+    run_sync(Response(iter([data])).write_steps(out.append, '1.1', True))
+    wire = b''.join(out).split(b'\r\n\r\n', 1)[1]
+    return wire[:-5] if data else wire  # without the last chunk
 
 
 class HTTPTestCase(unittest.TestCase):

@@ -23,8 +23,9 @@ from _microdot_ws import accept_key, check_handshake, handshake_response, \
     WebSocketSession, ConnectionClosed, ProtocolError, \
     OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG
 from _microdot_http import HTTPException
-from _microdot_core import NoCaseDict, StreamConnection, run_sync, run_async
-from _microdot_app import serve_connection
+from _microdot_http import NoCaseDict, Connection, run_sync
+from microdot import serve_connection
+from microdot_asyncio import run_async
 import microdot
 import microdot_asyncio
 import microdot_websocket
@@ -904,7 +905,7 @@ class TestSyncWire(WireContract, unittest.TestCase):
     def exchange(self, path, frames=(), headers=None, break_after=None):
         app = make_sync_app(self)
         output = BrokenOutput(break_after)
-        conn = StreamConnection(io.BytesIO(
+        conn = Connection(io.BytesIO(
             upgrade_request(path, headers) + b''.join(frames)), output)
         run_sync(serve_connection(app, conn, ('127.0.0.1', 1234)))
         return split_response(output.getvalue())

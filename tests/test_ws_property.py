@@ -13,7 +13,7 @@ import io
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from _microdot_http import HTTPException
-from _microdot_core import run_sync
+from _microdot_http import run_sync
 from _microdot_ws import encode_frame, read_frame, close_payload, \
     parse_close, apply_mask, WebSocketSession, ConnectionClosed, \
     ProtocolError, OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, \

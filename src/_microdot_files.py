@@ -1,0 +1,127 @@
+"""Files sent by name: validators, conditional requests and byte ranges.
+
+Loaded by the first ``send_file`` of a file by name.
+"""
+import os
+
+from _microdot_http import HTTPException
+
+_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
+_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
+           'Oct', 'Nov', 'Dec')
+
+
+def open_file(path, headers):
+    """Open a file, adding its size and validators to ``headers``.
+
+    Returns ``(file, size)``.
+    """
+    stat = os.stat(path)
+    size, mtime = stat[6], int(stat[8])
+    headers['Content-Length'] = str(size)
+    headers['Last-Modified'] = http_date(mtime)
+    headers['ETag'] = '"%x-%x"' % (mtime, size)
+    headers['Accept-Ranges'] = 'bytes'
+    return open(path, 'rb'), size
+
+
+def http_date(timestamp):
+    """Format a Unix timestamp as an IMF-fixdate (RFC 9110)."""
+    days, seconds = divmod(int(timestamp), 86400)
+    # the civil date of a day count (proleptic Gregorian calendar)
+    era, day_of_era = divmod(days + 719468, 146097)
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 -
+                   day_of_era // 146096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 -
+                                year_of_era // 100)
+    month_index = (5 * day_of_year + 2) // 153
+    month = month_index + (3 if month_index < 10 else -9)
+    return '%s, %02d %s %04d %02d:%02d:%02d GMT' % (
+        _DAYS[(days + 3) % 7], day_of_year - (153 * month_index + 2) // 5 + 1,
+        _MONTHS[month - 1], year_of_era + era * 400 + (month <= 2),
+        seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+def parse_http_date(text):
+    """Parse an IMF-fixdate into a Unix timestamp; None if it is not one."""
+    parts = text.split(' ')
+    try:
+        if len(parts) != 6 or parts[5] != 'GMT':
+            raise ValueError()
+        month = _MONTHS.index(parts[2]) + 1
+        hours, minutes, seconds = [int(part) for part in parts[4].split(':')]
+        day, year = int(parts[1]), int(parts[3]) - (month <= 2)
+    except ValueError:
+        return None
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    days = era * 146097 + year_of_era * 365 + year_of_era // 4 - \
+        year_of_era // 100 + day_of_year - 719468
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def parse_range(header, size):
+    """Parse a single ``bytes=`` Range header against a resource size.
+
+    Returns ``(start, end)`` with ``end`` inclusive, None when the header is
+    malformed or asks for several ranges (the whole resource is sent), and
+    raises HTTPException(416) when no byte of the range exists.
+    """
+    if not header.startswith('bytes=') or ',' in header:
+        return None
+    first, sep, last = header[6:].strip().partition('-')
+    if not sep or not (first.isdigit() or first == '') or \
+            not (last.isdigit() or last == '') or first == last == '':
+        return None
+    if first == '':
+        if int(last) == 0 or size == 0:
+            raise HTTPException(416)
+        return max(size - int(last), 0), size - 1
+    start = int(first)
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        raise HTTPException(416)
+    return start, min(int(last), size - 1) if last else size - 1
+
+
+def apply_conditions(res, request):
+    """Answer If-None-Match, If-Modified-Since and Range for a response
+    with an ETag: returns it as it is, turned into a 304 or a 206, or a
+    new 416 response."""
+    headers, asked = res.headers, request.headers
+    if res.status_code != 200 or request.method not in ('GET', 'HEAD'):
+        return res
+    etag = headers['ETag']
+    if 'If-None-Match' in asked:
+        tags = [tag.strip() for tag in asked['If-None-Match'].split(',')]
+        not_modified = '*' in tags or etag in tags or 'W/' + etag in tags
+    else:
+        since = parse_http_date(asked.get('If-Modified-Since', ''))
+        modified = parse_http_date(headers.get('Last-Modified', ''))
+        not_modified = since is not None and modified is not None and \
+            modified <= since
+    if not_modified:
+        res.close()
+        res.status_code, res.body = 304, b''
+        for name in ('Content-Length', 'Content-Type', 'Accept-Ranges'):
+            headers.pop(name, None)
+        return res
+    size = res._file_size
+    if size is None or 'Range' not in asked or \
+            asked.get('If-Range', etag) != etag:
+        return res
+    try:
+        byte_range = parse_range(asked['Range'], size)
+    except HTTPException:
+        res.close()
+        return type(res)(b'', 416, {'Content-Range': 'bytes */%d' % size})
+    if byte_range is not None:
+        start, end = byte_range
+        res.body.seek(start)
+        res._body_limit = end - start + 1
+        res.status_code = 206
+        headers['Content-Length'] = str(res._body_limit)
+        headers['Content-Range'] = 'bytes %d-%d/%d' % (start, end, size)
+    return res

@@ -1,0 +1,221 @@
+"""The threaded HTTP/1.1 server behind ``Microdot.run()``.
+
+Loaded by the first ``run()``. Each connection is served by a worker thread
+(reused, up to ``max_connections``); without threads (MicroPython's unix
+port and most boards) one connection at a time, an idle one given up as
+soon as another client waits.
+"""
+import errno
+import socket
+import time
+
+from _microdot_http import Connection, run_sync, print_exception
+from microdot import serve_connection
+
+try:
+    import select
+except ImportError:  # pragma: no cover
+    import uselect as select
+
+try:
+    import queue
+    import threading
+except ImportError:  # MicroPython's unix port and most boards
+    threading = None
+
+# Socket errors that mean the client went away: not worth a traceback.
+# MicroPython's unix port reports a write to a reset socket as EINTR.
+CLIENT_GONE = (errno.ECONNRESET, getattr(errno, 'EPIPE', 32),
+               getattr(errno, 'EINTR', 4), errno.ETIMEDOUT, errno.ENOTCONN,
+               errno.EBADF, errno.ECONNABORTED, errno.EAGAIN)
+
+
+def client_gone(exc):
+    """Whether an I/O error only says that the client left."""
+    # a failed TLS handshake is the client's doing too (plain HTTP, say)
+    name = type(exc).__name__
+    return exc.args[:1] and exc.args[0] in CLIENT_GONE or name in (
+        'timeout', 'TimeoutError', 'ConnectionResetError', 'BrokenPipeError',
+        'ConnectionAbortedError') or name.startswith('SSL')
+
+
+def _set_timeout(sock, seconds):
+    if hasattr(sock, 'settimeout'):  # MicroPython's SSLSocket has not
+        sock.settimeout(seconds)
+
+
+class SocketConnection(Connection):
+    """Blocking I/O on one client socket, with timeouts."""
+
+    def __init__(self, app, sock, listener=None):
+        # MicroPython's SSLSocket has no makefile; it reads lines itself
+        self.stream = sock.makefile('rb') if hasattr(sock, 'makefile') \
+            else sock
+        self.sock = sock
+        self.write = sock.sendall if hasattr(sock, 'sendall') else sock.write
+        self.idle_timeout = app.keep_alive_timeout
+        self.read_timeout = app.request_class.socket_read_timeout
+        self.listener = listener
+        self.idle = False
+
+    def readline(self, limit):
+        line = self.stream.readline(limit)
+        if line is None:  # MicroPython's way to say the read timed out
+            raise OSError(errno.ETIMEDOUT, 'timed out')
+        return line
+
+    def read(self, size):
+        data = self.stream.read(size)
+        if data is None:
+            raise OSError(errno.ETIMEDOUT, 'timed out')
+        return data
+
+    def wait_for_request(self):
+        """Wait until the next request starts; False on timeout or EOF.
+
+        A single-threaded server gives an idle connection up as soon as
+        another client waits on its listener.
+        """
+        self.idle = True
+        try:
+            if hasattr(self.stream, 'peek'):  # CPython: data may be buffered
+                _set_timeout(self.sock, self.idle_timeout)
+                return bool(self.stream.peek(1))
+            poller = select.poll()
+            poller.register(self.sock, select.POLLIN)
+            if self.listener is not None:
+                poller.register(self.listener, select.POLLIN)
+            for event in poller.poll(int(self.idle_timeout * 1000)):
+                if event[0] is self.sock or event[0] == self.sock:
+                    return True
+            return False
+        except OSError:
+            return False
+        finally:
+            self.idle = False
+            _set_timeout(self.sock, self.read_timeout)
+
+    def set_read_timeout(self, seconds):
+        _set_timeout(self.sock, seconds)
+
+    def discard_input(self):
+        """Read and drop what the client still sends, briefly.
+
+        Closing a socket with unread input makes the kernel send a reset,
+        which can destroy the error response before the client reads it.
+        """
+        try:
+            if hasattr(self.sock, 'shutdown'):
+                self.sock.shutdown(socket.SHUT_WR)
+            _set_timeout(self.sock, 0.1)
+            receive = getattr(self.sock, 'recv', None) or self.sock.read
+            deadline = time.time() + 1
+            for _ in range(64):
+                if not receive(1024) or time.time() > deadline:
+                    break
+        except OSError:
+            pass
+
+    def close_if_idle(self):
+        if self.idle:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, AttributeError):
+                pass
+
+
+def serve(app, host, port, debug, ssl):
+    """Serve ``app`` until ``app.shutdown()`` (``Microdot.run``)."""
+    app.debug = debug
+    app.stopping = False
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(socket.getaddrinfo(host, port)[0][-1])
+    listener.listen(128)
+    app.server = listener
+    if debug:
+        print('Starting {} server on {}:{}...'.format(
+            'threaded' if threading else 'sync', host, port))
+    try:
+        if threading:
+            _serve_threaded(app, listener, ssl)
+        else:
+            while not app.stopping:
+                sock, addr = listener.accept()
+                serve_socket(app, sock, addr, ssl, listener)
+    except KeyboardInterrupt:  # pragma: no cover
+        pass
+    finally:
+        listener.close()
+        app.server = None
+
+
+def _serve_threaded(app, listener, ssl):
+    # workers are started only when every existing one is busy: starting a
+    # thread costs more than a short request
+    slots = threading.BoundedSemaphore(app.max_connections)
+    jobs, threads, lock, idle = queue.SimpleQueue(), [], threading.Lock(), [0]
+
+    def work():
+        while True:
+            with lock:
+                idle[0] += 1
+            job = jobs.get()
+            with lock:
+                idle[0] -= 1
+            if job is None:
+                return
+            try:
+                serve_socket(app, *job)
+            finally:
+                slots.release()
+
+    listener.settimeout(0.25)  # to notice shutdown()
+    while not app.stopping:
+        if not slots.acquire(timeout=0.25):
+            continue
+        try:
+            sock, addr = listener.accept()
+        except OSError:
+            slots.release()
+            continue
+        jobs.put((sock, addr, ssl))
+        with lock:
+            if jobs.qsize() > idle[0] and len(threads) < app.max_connections:
+                threads.append(threading.Thread(target=work, daemon=True))
+                threads[-1].start()
+    deadline = time.time() + app.shutdown_timeout
+    for _ in threads:
+        jobs.put(None)
+    for thread in threads:
+        thread.join(max(deadline - time.time(), 0))
+
+
+def serve_socket(app, sock, addr, ssl=None, listener=None):
+    """Serve every request of one client socket, then close it."""
+    connection = None
+    try:
+        # set before wrapping: it also bounds the TLS handshake, and
+        # MicroPython's SSLSocket has no settimeout (its socket has)
+        sock.settimeout(app.request_class.socket_read_timeout)
+        if ssl:
+            sock = ssl.wrap_socket(sock, server_side=True)
+        connection = SocketConnection(app, sock, listener)
+        app.connections.append(connection)
+        if listener is None or connection.wait_for_request():
+            run_sync(serve_connection(app, connection, addr, sock))
+    except OSError as exc:
+        if not client_gone(exc):
+            print_exception(exc)
+    except Exception as exc:
+        print_exception(exc)
+    finally:
+        if connection is not None:
+            app.connections.remove(connection)
+            for closable in (connection.stream, sock):
+                try:
+                    closable.close()
+                except OSError:
+                    pass
+        else:
+            sock.close()
