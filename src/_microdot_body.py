@@ -1,6 +1,6 @@
 """Request bodies that are not read whole: chunked, or too large to buffer.
 
-Loaded on the first such request (see ``_microdot_http.request_body``).
+Loaded on the first such request (see ``_microdot_http.read_request``).
 """
 from _microdot_http import HTTPException, read_exact
 

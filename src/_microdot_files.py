@@ -6,6 +6,13 @@ import os
 
 from _microdot_http import HTTPException
 
+#: Content types that send_file knows beside ``Response.types_map``.
+MORE_TYPES = {
+    'mjs': 'application/javascript', 'webp': 'image/webp',
+    'wasm': 'application/wasm', 'mp4': 'video/mp4', 'pdf': 'application/pdf',
+    'xml': 'application/xml', 'woff2': 'font/woff2', 'csv': 'text/csv',
+    'md': 'text/markdown',
+}
 _DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
 _MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
            'Oct', 'Nov', 'Dec')

@@ -5,22 +5,18 @@ it needs as a ``(function, args, kwargs)`` call: ``run_sync`` makes the
 calls, an async runner awaits them, so the parsing rules exist once. No
 socket, event loop or thread here (a test checks), and only what a
 hello-world request needs: rarer parts load on first use (chunked and
-streamed bodies in ``_microdot_body``, status texts in ``_microdot_status``).
+streamed bodies in ``_microdot_body``, status texts in ``_microdot_status``,
+query strings and forms in ``_microdot_query``).
 """
 try:
     from sys import print_exception  # MicroPython
-except ImportError:
-    from traceback import print_exception as _print
-
-    def print_exception(exc):
-        """Report an unhandled exception with its traceback on stderr."""
-        _print(type(exc), exc, exc.__traceback__)
+except ImportError:  # CPython 3.10+
+    from traceback import print_exception
 
 _TRANSLATE = hasattr(bytes, 'translate')  # CPython checks bytes in C
 _TOKEN = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" \
     b"!#$%&'*+.^`|~"
 _CONTROLS = bytes(range(9)) + bytes(range(10, 32)) + b'\x7f'
-_SAFE = _TOKEN[:64] + b'.~'
 
 
 class HTTPException(Exception):
@@ -58,36 +54,20 @@ class NoCaseDict(dict):
         if initial_dict:
             self.update(initial_dict)
 
-    def _key(self, key, pop=False):
-        # the stored spelling of key (key itself when new or not a str)
-        try:
-            lower = key.lower()
-        except AttributeError:
-            return key
-        return self._keys.pop(lower, key) if pop else \
-            self._keys.get(lower, key)
-
     def __setitem__(self, key, value):
-        try:
-            key = self._keys.setdefault(key.lower(), key)
-        except AttributeError:
-            pass
-        super().__setitem__(key, value)
+        super().__setitem__(self._keys.setdefault(key.lower(), key), value)
 
     def __getitem__(self, key):
-        return super().__getitem__(self._key(key))
+        return super().__getitem__(self._keys.get(key.lower(), key))
 
     def __delitem__(self, key):
-        super().__delitem__(self._key(key, True))
+        super().__delitem__(self._keys.pop(key.lower(), key))
 
     def __contains__(self, key):
-        try:
-            return key.lower() in self._keys
-        except AttributeError:  # MicroPython's super() has no __contains__
-            return super().get(key, self) is not self
+        return key.lower() in self._keys
 
     def get(self, key, default=None):
-        return super().get(self._key(key), default)
+        return super().get(self._keys.get(key.lower(), key), default)
 
     def setdefault(self, key, default=None):
         if key not in self:
@@ -95,65 +75,13 @@ class NoCaseDict(dict):
         return self[key]
 
     def pop(self, key, *default):
-        return super().pop(self._key(key, True), *default)
+        return super().pop(self._keys.pop(key.lower(), key), *default)
 
     def update(self, other_dict=(), **kwargs):
         for pairs in (other_dict.items() if hasattr(other_dict, 'items')
                       else other_dict, kwargs.items()):
             for key, value in pairs:
                 self[key] = value
-
-
-class MultiDict(dict):
-    """A dict that keeps every value given to a key, in order.
-
-    ``d[key] = value`` appends; ``d[key]`` and ``get`` return the first value,
-    ``getlist`` all of them.
-    """
-
-    def __init__(self, initial_dict=None):
-        super().__init__()
-        if initial_dict:
-            for key, value in initial_dict.items() \
-                    if hasattr(initial_dict, 'items') else initial_dict:
-                self[key] = value
-
-    def __setitem__(self, key, value):
-        if key in self:
-            super().__getitem__(key).append(value)
-        else:
-            super().__setitem__(key, [value])
-
-    def __getitem__(self, key):
-        return super().__getitem__(key)[0]
-
-    def get(self, key, default=None, type=None):
-        """The first value of ``key`` (converted by ``type``) or ``default``."""
-        values = self.getlist(key)
-        try:
-            return type(values[0]) if type else values[0]
-        except (IndexError, ValueError, TypeError):
-            return default
-
-    def getlist(self, key, type=None):
-        """Every value of ``key`` (converted by ``type`` if given)."""
-        values = super().get(key) or []
-        return [type(value) for value in values] if type else list(values)
-
-    def values(self):
-        return [values[0] for values in super().values()]
-
-    def items(self):
-        return [(key, values[0]) for key, values in super().items()]
-
-
-def urlencode(s):
-    """Percent-encode a string (UTF-8) for a URL query, ``+`` for spaces."""
-    out = []
-    for byte in s.encode():
-        out.append(chr(byte) if byte in _SAFE else '+' if byte == 32
-                   else '%%%02X' % byte)
-    return ''.join(out)
 
 
 def urldecode_bytes(b, plus_is_space=True):
@@ -185,16 +113,6 @@ def decode_text(data):
         return data.decode()
     except UnicodeError:
         return ''.join([chr(byte) for byte in data])
-
-
-def parse_query(query):
-    """Split a query string into a list of decoded ``(name, value)`` pairs."""
-    pairs = []
-    for item in query.split('&'):
-        if item:
-            name, _, value = item.partition('=')
-            pairs.append((urldecode_str(name), urldecode_str(value)))
-    return pairs
 
 
 def _check(data, chars, forbidden=False):
@@ -294,29 +212,19 @@ def read_request(cls, app, conn, client_addr, sock=None):
             request_line, count = parse_request_line(line), 0
         if count > (cls.max_headers if request_line else 2):
             raise HTTPException(431 if request_line else 400)
-    body = b''
     method, url, version = request_line
     request = cls(app, client_addr, method, url, version, headers, sock=sock)
-    if 'Transfer-Encoding' in headers or request.content_length:
-        body = yield from request_body(request, conn)
-    request._body = body
+    # the body rules: read whole up to the class limits; larger (left on
+    # the connection as request.stream) and chunked ones in _microdot_body
+    size = request.content_length
+    if 'Transfer-Encoding' in headers or \
+            size > min(cls.max_body_length, cls.max_content_length):
+        from _microdot_body import rare_body
+        request._body = yield from rare_body(request, conn)
+    elif size:
+        request._body = yield from read_exact(conn.read, size)
     request.connection = conn  # for protocols that take it over (WebSocket)
     return request
-
-
-def request_body(request, conn):
-    """Generator of the reads of a request's body; returns the bytes.
-
-    A body of known size up to the class limits is read whole; a larger one
-    is left on the connection as ``request.stream``; a chunked one is
-    decoded (up to ``max_content_length``).
-    """
-    if 'Transfer-Encoding' in request.headers or \
-            request.content_length > min(request.max_body_length,
-                                         request.max_content_length):
-        from _microdot_body import rare_body
-        return (yield from rare_body(request, conn))
-    return (yield from read_exact(conn.read, request.content_length))
 
 
 def read_exact(read, size):

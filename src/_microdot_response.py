@@ -41,16 +41,14 @@ class Response:
     send_file_buffer_size = 1024
     #: Cache-Control max-age of send_file responses (None: no header).
     default_send_file_max_age = None
-    #: File extension to content type map used by send_file.
+    #: File extension to content type map used by send_file (more common
+    #: types are known to it when a name is not here).
     types_map = {
         'css': 'text/css', 'gif': 'image/gif', 'html': 'text/html',
         'htm': 'text/html', 'jpg': 'image/jpeg', 'jpeg': 'image/jpeg',
-        'js': 'application/javascript', 'mjs': 'application/javascript',
-        'json': 'application/json', 'png': 'image/png', 'txt': 'text/plain',
-        'svg': 'image/svg+xml', 'ico': 'image/x-icon', 'webp': 'image/webp',
-        'wasm': 'application/wasm', 'mp4': 'video/mp4', 'pdf':
-        'application/pdf', 'xml': 'application/xml', 'woff2': 'font/woff2',
-        'csv': 'text/csv', 'md': 'text/markdown',
+        'js': 'application/javascript', 'json': 'application/json',
+        'png': 'image/png', 'txt': 'text/plain', 'svg': 'image/svg+xml',
+        'ico': 'image/x-icon',
     }
     #: Returned by a handler that wrote the response itself (WebSocket).
     already_handled = None
@@ -254,9 +252,12 @@ class Response:
         """
         if content_type is None:
             name = filename.split('/')[-1]
-            content_type = cls.types_map.get(
-                name.split('.')[-1].lower() if '.' in name else '',
-                'application/octet-stream')
+            name = name.split('.')[-1].lower() if '.' in name else ''
+            content_type = cls.types_map.get(name)
+            if content_type is None:
+                from _microdot_files import MORE_TYPES
+                content_type = MORE_TYPES.get(name,
+                                              'application/octet-stream')
         headers = {'Content-Type': content_type}
         if compressed:
             headers['Content-Encoding'] = compressed \

@@ -19,15 +19,22 @@ Example::
 import io
 import json
 
-from _microdot_http import HTTPException, NoCaseDict, MultiDict, \
-    urlencode, urldecode_str, urldecode_bytes, parse_query, \
-    parse_content_length, read_request, run_sync, print_exception, \
-    Connection
+from _microdot_http import HTTPException, NoCaseDict, urldecode_str, \
+    urldecode_bytes, parse_content_length, read_request, run_sync, \
+    print_exception, Connection
 from _microdot_response import Response, make_response
 
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
            'NoCaseDict', 'MultiDict', 'abort', 'redirect', 'send_file',
            'urlencode', 'urldecode_str', 'urldecode_bytes']
+
+
+def __getattr__(name):
+    # MultiDict and urlencode load on first use (_microdot_query)
+    if name in ('MultiDict', 'urlencode'):
+        import _microdot_query
+        return getattr(_microdot_query, name)
+    raise AttributeError(name)
 
 
 class _Globals:
@@ -88,6 +95,7 @@ class Request:
     def __getattr__(self, name):
         # the attributes computed on first use; each is then kept
         if name == 'args':
+            from _microdot_query import MultiDict, parse_query
             value = MultiDict(parse_query(self.query_string or ''))
         elif name == 'cookies':
             from _microdot_cookies import parse_cookies
@@ -110,6 +118,7 @@ class Request:
             value = None
             if name == 'form' and \
                     media == 'application/x-www-form-urlencoded':
+                from _microdot_query import MultiDict, parse_query
                 value = MultiDict(parse_query(self.body.decode()))
             elif name == 'json' and media == 'application/json':
                 try:

@@ -23,8 +23,8 @@ except ImportError:  # pragma: no cover - older MicroPython
 
 import microdot
 from microdot import abort, redirect, send_file, URLPattern, \
-    HTTPException, NoCaseDict, MultiDict, urlencode, urldecode_str, \
-    urldecode_bytes, dispatch, serve_connection  # noqa: F401 - re-exported
+    HTTPException, NoCaseDict, urldecode_str, urldecode_bytes, dispatch, \
+    serve_connection  # noqa: F401 - re-exported
 from _microdot_http import read_request, print_exception, Connection
 
 if hasattr(asyncio, 'Protocol'):  # CPython
@@ -34,6 +34,11 @@ else:  # MicroPython: streams only
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file', 'URLPattern', 'HTTPException']
+
+
+def __getattr__(name):
+    # the names that microdot loads on first use (MultiDict, urlencode)
+    return getattr(microdot, name)
 
 
 async def run_async(steps):
