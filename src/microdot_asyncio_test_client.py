@@ -31,23 +31,8 @@ class TestClient(microdot_test_client.TestClient):
     """A client that sends requests to an async app without a network.
 
     ``get``, ``post``, ``put``, ``patch``, ``delete``, ``request`` and
-    ``websocket`` are coroutines; see the sync TestClient for arguments.
+    ``websocket`` return awaitables; see the sync TestClient for arguments.
     """
     __test__ = False  # not a pytest test class
     connection_class = _AsyncMemoryConnection
-
-    async def request(self, method, path, headers=None, body=None):
-        """Send a request; ``body`` may be bytes, str, or a dict/list (JSON).
-
-        Returns a TestResponse.
-        """
-        flow, output = self._exchange(method, path, headers, body)
-        await run_async(flow)
-        return self._response(output)
-
-    async def websocket(self, path, client, headers=None):
-        """Open a WebSocket to ``path`` and run the ``client`` generator's
-        conversation with it (see the sync TestClient)."""
-        flow, peer = self._websocket_exchange(path, client, headers)
-        await run_async(flow)
-        return peer.response()
+    _run = staticmethod(run_async)  # the exchange, awaited by the caller
