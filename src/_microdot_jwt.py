@@ -3,9 +3,14 @@
 Runs on CPython and MicroPython alike: it needs only ``hashlib.sha256``,
 ``binascii`` and ``json``. MicroPython has no ``hmac`` and no ``base64``
 module, so HMAC (RFC 2104) and base64url (RFC 4648, section 5) are done by
-hand here. Only HS256 is accepted: a token whose header names any other
-algorithm (``none``, ``HS512``...) is rejected before its signature is
-looked at.
+hand here. Only HS256 is accepted: the signature is checked first (so no
+JSON from an unsigned token is ever parsed), then a header naming any other
+algorithm (``none``, ``HS512``...) is rejected.
+
+Every error is a ``ValueError`` (binascii's and json's are ones already;
+a class of our own would cost ~225 B of RAM on MicroPython), with a short
+message: MicroPython interns a string of up to 10 characters (~20 B of
+RAM), where a longer one costs a str object (~64 B).
 
 Example::
 
@@ -14,34 +19,8 @@ Example::
 """
 import binascii
 import json
-
-try:
-    import hashlib
-    sha256 = hashlib.sha256
-except (ImportError, AttributeError):  # pragma: no cover
-    sha256 = None
-
-try:
-    import time
-except ImportError:  # pragma: no cover
-    import utime as time
-
-_BLOCK_SIZE = 64  # SHA-256 block size in bytes (RFC 2104's B)
-_HEADER = b'{"alg":"HS256","typ":"JWT"}'  # what PyJWT writes, key-sorted
-_BASE64URL = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz' \
-    b'0123456789-_'
-
-
-class InvalidTokenError(ValueError):
-    """The token is malformed, not HS256, badly signed, expired or early."""
-
-
-def _to_bytes(text):
-    if isinstance(text, str):
-        return text.encode()
-    if isinstance(text, (bytes, bytearray)):
-        return bytes(text)
-    raise TypeError('expected str or bytes')
+import time
+from hashlib import sha256  # ImportError on a board without it: say so
 
 
 def hmac_sha256(key, message):
@@ -49,113 +28,97 @@ def hmac_sha256(key, message):
 
     Both arguments are bytes or str (UTF-8 encoded).
     """
-    if sha256 is None:  # pragma: no cover
-        raise ImportError('_microdot_jwt needs hashlib.sha256')
-    key = _to_bytes(key)
-    if len(key) > _BLOCK_SIZE:
+    if isinstance(key, str):
+        key = key.encode()
+    if isinstance(message, str):
+        message = message.encode()
+    if len(key) > 64:  # longer than a SHA-256 block (RFC 2104's B)
         key = sha256(key).digest()
-    key = key + b'\x00' * (_BLOCK_SIZE - len(key))
-    inner = sha256(bytes([byte ^ 0x36 for byte in key]))
-    inner.update(_to_bytes(message))
-    outer = sha256(bytes([byte ^ 0x5c for byte in key]))
-    outer.update(inner.digest())
-    return outer.digest()
-
-
-def constant_time_equal(a, b):
-    """Compare two byte strings in time that depends only on their length."""
-    if len(a) != len(b):
-        return False
-    difference = 0
-    for x, y in zip(a, b):
-        difference |= x ^ y
-    return difference == 0
+    key = bytearray(key + bytes(64 - len(key)))
+    data = bytearray(key)
+    for i in range(64):  # the inner and the outer padded keys
+        key[i] ^= 0x36
+        data[i] ^= 0x5C
+    return sha256(data + sha256(key + message).digest()).digest()
 
 
 def b64url_encode(data):
     """Encode bytes as unpadded base64url (returns bytes)."""
-    text = binascii.b2a_base64(data).rstrip(b'\n').rstrip(b'=')
-    return text.replace(b'+', b'-').replace(b'/', b'_')
+    return binascii.b2a_base64(data).rstrip(b'\n=').replace(
+        b'+', b'-').replace(b'/', b'_')
 
 
 def b64url_decode(text):
-    """Decode unpadded base64url bytes; InvalidTokenError if malformed.
+    """Decode unpadded base64url (bytes or str); ValueError if malformed.
 
     Only the canonical encoding is accepted (no stray characters, padding,
     or unused bits set), so each value has exactly one spelling.
     """
-    text = _to_bytes(text)
-    if len(text) % 4 == 1 or any(c not in _BASE64URL for c in text):
-        raise InvalidTokenError('invalid base64url')
-    padded = text.replace(b'-', b'+').replace(b'_', b'/') + \
-        b'=' * (-len(text) % 4)
-    try:
-        data = binascii.a2b_base64(padded)
-    except ValueError:  # binascii.Error (CPython) is a ValueError
-        raise InvalidTokenError('invalid base64url')
+    if isinstance(text, str):
+        text = text.encode()
+    data = binascii.a2b_base64(text.replace(b'-', b'+').replace(b'_', b'/') +
+                               b'=' * (-len(text) % 4))
+    # what does not encode back to the same text was not canonical base64url
     if b64url_encode(data) != text:
-        raise InvalidTokenError('non-canonical base64url')
+        raise ValueError('base64url')
     return data
 
 
 def encode(payload, key):
     """Return a signed HS256 token (str) carrying the ``payload`` dict."""
-    body = json.dumps(payload, separators=(',', ':')).encode()
-    signing_input = b64url_encode(_HEADER) + b'.' + b64url_encode(body)
-    signature = b64url_encode(hmac_sha256(key, signing_input))
-    return (signing_input + b'.' + signature).decode()
+    # the header: base64url of '{"alg":"HS256","typ":"JWT"}', as PyJWT has it
+    data = b'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.' + b64url_encode(
+        json.dumps(payload, separators=(',', ':')).encode())
+    return (data + b'.' + b64url_encode(hmac_sha256(key, data))).decode()
 
 
-def _json_object(segment):
-    try:
-        value = json.loads(b64url_decode(segment).decode())
-    except (ValueError, UnicodeError, RuntimeError):
-        # RuntimeError: CPython's RecursionError on deeply nested JSON
-        raise InvalidTokenError('invalid JSON segment')
-    if not isinstance(value, dict):
-        raise InvalidTokenError('segment is not a JSON object')
-    return value
-
-
-def check_claims(payload, leeway=0, now=None):
+def check_claims(payload, leeway, now):
     """Return ``payload`` if it is a dict whose ``exp`` and ``nbf`` claims,
-    when present, are numbers that hold at ``now`` (default: the clock)
-    give or take ``leeway`` seconds; raise InvalidTokenError otherwise.
+    when present, are numbers that hold at ``now`` (None: the clock) give
+    or take ``leeway`` seconds; raise ValueError otherwise (its message is
+    ``'not a dict'`` or the claim's name).
 
     Other claim names (``iss``, ``sub``, ``aud``...) are left to the caller.
     """
     if not isinstance(payload, dict):
-        raise InvalidTokenError('payload is not a JSON object')
+        raise ValueError('not a dict')
     if now is None:
         now = time.time()
-    for claim in ('exp', 'nbf'):
-        value = payload.get(claim)
-        if value is not None and (isinstance(value, bool) or
-                                  not isinstance(value, (int, float))):
-            raise InvalidTokenError(claim + ' claim is not a number')
-    if 'exp' in payload and payload['exp'] <= now - leeway:
-        raise InvalidTokenError('token expired')
-    if 'nbf' in payload and payload['nbf'] > now + leeway:
-        raise InvalidTokenError('token not yet valid')
+    for name in ('exp', 'nbf'):
+        if name in payload:
+            value = payload[name]
+            if isinstance(value, bool) or \
+                    not isinstance(value, (int, float)) or \
+                    (value <= now - leeway if name == 'exp' else
+                     value > now + leeway):
+                raise ValueError(name)
     return payload
 
 
 def decode(token, key, leeway=0, now=None):
-    """Verify an HS256 token and return its payload dict.
+    """Verify an HS256 token (str or bytes) and return its payload dict.
 
     ``exp`` and ``nbf`` claims are checked by ``check_claims``. Anything
-    wrong raises InvalidTokenError (a ValueError), nothing else.
+    wrong raises ValueError, nothing else.
     """
-    try:
-        token = _to_bytes(token)
-    except (UnicodeError, TypeError):
-        raise InvalidTokenError('token is not text')
-    parts = token.split(b'.')
+    if isinstance(token, str):
+        token = token.encode()
+    parts = token.split(b'.') if isinstance(token, (bytes, bytearray)) \
+        else ()
     if len(parts) != 3:
-        raise InvalidTokenError('token must have three segments')
-    if _json_object(parts[0]).get('alg') != 'HS256':
-        raise InvalidTokenError('algorithm is not HS256')
-    expected = hmac_sha256(key, parts[0] + b'.' + parts[1])
-    if not constant_time_equal(b64url_decode(parts[2]), expected):
-        raise InvalidTokenError('signature mismatch')
-    return check_claims(_json_object(parts[1]), leeway, now)
+        raise ValueError('not a JWT')
+    digest = hmac_sha256(key, parts[0] + b'.' + parts[1])
+    data = b64url_decode(parts[2])  # the signature, compared in constant time
+    n = len(data) ^ 32
+    for value, item in zip(data, digest):
+        n |= value ^ item
+    if n:
+        raise ValueError('signature')
+    try:
+        data = json.loads(b64url_decode(parts[0]).decode())  # the header
+        payload = json.loads(b64url_decode(parts[1]).decode())
+    except RuntimeError:  # CPython's RecursionError on deeply nested JSON
+        raise ValueError('bad JSON')
+    if not isinstance(data, dict) or data.get('alg') != 'HS256':
+        raise ValueError('not HS256')
+    return check_claims(payload, leeway, now)

@@ -6,8 +6,9 @@ change it without the secret key. Works with every Microdot driver and with
 sync and async handlers.
 
 On CPython the token is made by PyJWT when it is installed
-(``pip install "microdot[session]"``); otherwise, and always on MicroPython,
-by the small HS256 codec in ``_microdot_jwt``. Both make identical tokens.
+(``pip install "microdot[session]"``, see ``_microdot_pyjwt``); otherwise,
+and always on MicroPython, by the small HS256 codec in ``_microdot_jwt``.
+Both make identical tokens.
 
 Example::
 
@@ -22,34 +23,17 @@ Example::
         update_session(req, {'username': req.form.get('username')})
         return redirect('/')
 """
-import json
+try:  # PyJWT makes the tokens where it is installed (CPython)...
+    __import__('jwt')  # first: where it is missing, load nothing more
+    import _microdot_pyjwt as _codec
+except ImportError:  # ...and our own HS256 codec otherwise
+    import _microdot_jwt as _codec
 
-try:
-    import time
-except ImportError:  # pragma: no cover
-    import utime as time
-
-import _microdot_jwt
-
-try:
-    import jwt as _pyjwt
-    _pyjwt.api_jws.encode  # PyJWT, not another jwt module (micropython-lib)
-except (ImportError, AttributeError):
-    _pyjwt = None
-
-if _pyjwt is None and _microdot_jwt.sha256 is None:  # pragma: no cover
-    raise ImportError('microdot_session needs PyJWT (or hashlib.sha256): '
-                      'pip install "microdot[session]"')
-
-__all__ = ['set_session_secret_key', 'get_session', 'update_session',
-           'delete_session', 'with_session', 'SessionSettings']
-
+# No __all__: every module-level name but the API starts with "_" (the
+# list would cost ~160 B of RAM on MicroPython).
 _secret_key = None
-# PyJWT signs and verifies (its JWS layer); the claims are checked by
-# _microdot_jwt on both paths, so a session may hold any key ('sub': 5...).
-# RuntimeError: CPython's RecursionError on a deeply nested JSON header
-_TOKEN_ERRORS = (ValueError, TypeError, RuntimeError) + (
-    (_pyjwt.PyJWTError,) if _pyjwt is not None else ())
+_NO_KEY = 'No session secret key: call ' \
+    'microdot_session.set_session_secret_key(key) first'
 
 
 class SessionSettings:
@@ -86,35 +70,8 @@ def set_session_secret_key(key):
     """
     global _secret_key
     if key is not None and not key:
-        raise ValueError('The session secret key must not be empty')
+        raise ValueError('empty key')
     _secret_key = key
-
-
-def _key():
-    if _secret_key is None:
-        raise RuntimeError('No session secret key: call '
-                           'microdot_session.set_session_secret_key(key) '
-                           'before using sessions')
-    return _secret_key
-
-
-def _encode(payload):
-    if _pyjwt is None:
-        return _microdot_jwt.encode(payload, _key())
-    body = json.dumps(payload, separators=(',', ':')).encode()
-    token = _pyjwt.api_jws.encode(body, _key(), algorithm='HS256')
-    return token.decode() if isinstance(token, bytes) else token
-
-
-def _decode(token, key):
-    # any failure means "no valid session": never an exception
-    try:
-        if _pyjwt is None:
-            return _microdot_jwt.decode(token, key)
-        body = _pyjwt.api_jws.decode(token, key, algorithms=['HS256'])
-        return _microdot_jwt.check_claims(json.loads(body.decode()))
-    except _TOKEN_ERRORS:
-        return None
 
 
 def get_session(req):
@@ -124,40 +81,40 @@ def get_session(req):
     session. The result is cached for the rest of the request. Raises
     RuntimeError if no secret key was set.
     """
-    key = _key()
-    session = getattr(req.g, '_session', None)
+    if _secret_key is None:
+        raise RuntimeError(_NO_KEY)
+    g = req.g
+    session = getattr(g, '_session', None)
     if session is None:
         session = {}
         token = req.cookies.get(SessionSettings.cookie_name)
         if token:
-            session = _decode(token, key) or {}
+            try:
+                session = _codec.decode(token, _secret_key)
+            except (ValueError, TypeError):  # not a valid session: none
+                pass
             session.pop('exp', None)  # ours: see SessionSettings.max_age
-        req.g._session = session
+        g._session = session
     return session
 
 
 def _write_cookie(req, res):
+    # the after-request hook that update_session registers
+    import time  # here: a module-level name would be exported (no __all__)
     settings = SessionSettings
-    if req.g._session_deleted:
+    g = req.g
+    if g._session_deleted:
         res.delete_cookie(settings.cookie_name, path=settings.path,
                           domain=settings.domain)
         return res
-    payload = dict(req.g._session)
+    session = dict(g._session)
     if settings.max_age is not None:
-        payload['exp'] = int(time.time()) + settings.max_age
-    res.set_cookie(settings.cookie_name, _encode(payload),
+        session['exp'] = int(time.time()) + settings.max_age
+    res.set_cookie(settings.cookie_name, _codec.encode(session, _secret_key),
                    path=settings.path, domain=settings.domain,
                    max_age=settings.max_age, secure=settings.secure,
                    http_only=True, same_site=settings.same_site)
     return res
-
-
-def _schedule_cookie(req, session, deleted):
-    _key()  # fail now, inside the handler, if there is no secret key
-    if not hasattr(req.g, '_session_deleted'):
-        req.after_request(_write_cookie)
-    req.g._session = session
-    req.g._session_deleted = deleted
 
 
 def update_session(req, session):
@@ -166,12 +123,19 @@ def update_session(req, session):
     The cookie is written when the response is sent. The key ``exp`` is
     reserved for the expiry (see ``SessionSettings.max_age``).
     """
-    _schedule_cookie(req, dict(session), False)
+    if _secret_key is None:  # fail now, inside the handler
+        raise RuntimeError(_NO_KEY)
+    g = req.g
+    if not hasattr(g, '_session_deleted'):
+        req.after_request(_write_cookie)
+    g._session = dict(session)
+    g._session_deleted = False
 
 
 def delete_session(req):
     """Remove the session: the response tells the client to drop it."""
-    _schedule_cookie(req, {}, True)
+    update_session(req, {})
+    req.g._session_deleted = True
 
 
 def with_session(f):
@@ -187,6 +151,6 @@ def with_session(f):
         def index(req, session):
             return 'Hello, ' + session.get('username', 'stranger')
     """
-    def wrapper(req, *args, **kwargs):
+    def handler(req, *args, **kwargs):
         return f(req, get_session(req), *args, **kwargs)
-    return wrapper
+    return handler

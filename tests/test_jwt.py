@@ -11,7 +11,7 @@ import unittest
 
 import _microdot_jwt
 from _microdot_jwt import hmac_sha256, b64url_encode, b64url_decode, \
-    encode, decode, constant_time_equal, InvalidTokenError
+    encode, decode
 
 try:
     import jwt as pyjwt
@@ -134,12 +134,23 @@ class TestHMAC(unittest.TestCase):
     def test_other_types_rejected(self):
         self.assertRaises(TypeError, hmac_sha256, 12, b'x')
 
-    def test_constant_time_equal(self):
-        self.assertTrue(constant_time_equal(b'', b''))
-        self.assertTrue(constant_time_equal(b'abc', b'abc'))
-        self.assertFalse(constant_time_equal(b'abc', b'abd'))
-        self.assertFalse(constant_time_equal(b'abc', b'ab'))
-        self.assertFalse(constant_time_equal(b'\x00', b'\x80'))
+    def test_signature_compared_whole(self):
+        # decode's constant-time comparison: equal, one bit, one byte
+        # more or less, the high bit
+        signing_input = segment({'alg': 'HS256'}) + '.' + segment({})
+        good = hmac_sha256(KEY, signing_input)
+        for signature, accepted in (
+                (good, True),
+                (good[:-1] + bytes([good[-1] ^ 1]), False),
+                (good[:-1], False),
+                (good + b'\x00', False),
+                (b'', False),
+                (bytes([good[0] ^ 0x80]) + good[1:], False)):
+            token = signing_input + '.' + b64url_encode(signature).decode()
+            if accepted:
+                self.assertEqual(decode(token, KEY), {})
+            else:
+                self.assertRaises(ValueError, decode, token, KEY)
 
 
 class TestBase64URL(unittest.TestCase):
@@ -152,7 +163,7 @@ class TestBase64URL(unittest.TestCase):
     def test_rejects_malformed(self):
         for text in (b'Z', b'Zg==', b'Zg=', b'Zm9v\n', b'+/8', b'Zm 9v',
                      b'Zh', b'Zm9', b'\xc3\xa9Zg'):
-            self.assertRaises(InvalidTokenError, b64url_decode, text)
+            self.assertRaises(ValueError, b64url_decode, text)
 
 
 class TestEncodeDecode(unittest.TestCase):
@@ -180,21 +191,18 @@ class TestEncodeDecode(unittest.TestCase):
         for label, token in bad_tokens():
             try:
                 decode(token, KEY)
-            except InvalidTokenError:
+            except ValueError:
                 continue
             self.fail('accepted: ' + label)
 
-    def test_invalid_token_error_is_value_error(self):
-        self.assertTrue(issubclass(InvalidTokenError, ValueError))
-
     def test_non_text_token_rejected(self):
-        self.assertRaises(InvalidTokenError, decode, 12345, KEY)
-        self.assertRaises(InvalidTokenError, decode, None, KEY)
+        self.assertRaises(ValueError, decode, 12345, KEY)
+        self.assertRaises(ValueError, decode, None, KEY)
 
     def test_exp_boundaries(self):
         token = encode({'exp': 1000}, KEY)
         self.assertEqual(decode(token, KEY, now=999), {'exp': 1000})
-        self.assertRaises(InvalidTokenError, decode, token, KEY, now=1000)
+        self.assertRaises(ValueError, decode, token, KEY, now=1000)
         self.assertEqual(decode(token, KEY, now=1005, leeway=10),
                          {'exp': 1000})
         self.assertEqual(decode(encode({'exp': 1000.5}, KEY), KEY, now=1000),
@@ -203,7 +211,7 @@ class TestEncodeDecode(unittest.TestCase):
     def test_nbf_boundaries(self):
         token = encode({'nbf': 1000}, KEY)
         self.assertEqual(decode(token, KEY, now=1000), {'nbf': 1000})
-        self.assertRaises(InvalidTokenError, decode, token, KEY, now=999)
+        self.assertRaises(ValueError, decode, token, KEY, now=999)
         self.assertEqual(decode(token, KEY, now=995, leeway=10),
                          {'nbf': 1000})
 
@@ -212,7 +220,7 @@ class TestEncodeDecode(unittest.TestCase):
         now = int(time.time())
         self.assertEqual(decode(encode({'exp': now + 60}, KEY), KEY),
                          {'exp': now + 60})
-        self.assertRaises(InvalidTokenError, decode,
+        self.assertRaises(ValueError, decode,
                           encode({'exp': now - 1}, KEY), KEY)
 
     def test_module_has_no_io_imports(self):
@@ -250,7 +258,7 @@ class TestAgainstPyJWT(unittest.TestCase):
 
     def test_real_hs512_token_rejected(self):
         token = pyjwt.encode({'user': 'susan'}, KEY, algorithm='HS512')
-        self.assertRaises(InvalidTokenError, decode, token, KEY)
+        self.assertRaises(ValueError, decode, token, KEY)
 
     def test_bad_tokens_rejected_by_pyjwt_too(self):
         # our rejection table is not stricter than the reference, except

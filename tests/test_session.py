@@ -10,6 +10,7 @@ Portable: runs under tests/mp_runner.py.
 import json
 import unittest
 
+import _microdot_jwt
 import microdot_session
 from microdot import Microdot, Request, NoCaseDict, redirect
 from microdot_session import set_session_secret_key, get_session, \
@@ -89,6 +90,26 @@ def token_payload(token):
     return json.loads(b64url_decode(token.split('.')[1]).decode())
 
 
+def session_token(session):
+    """The token of the cookie that ``update_session(req, session)`` sets."""
+    app = Microdot()
+
+    @app.route('/')
+    def index(req):
+        update_session(req, session)
+        return ''
+
+    res = microdot_test_client.TestClient(app).get('/')
+    return cookie_parts(res.headers['Set-Cookie'][0])[1]
+
+
+def session_of(token):
+    """What ``get_session`` reads from a request carrying ``token``."""
+    return get_session(Request(Microdot(), ('127.0.0.1', 1), 'GET', '/',
+                               '1.1', NoCaseDict({'Cookie': 'session=' +
+                                                  token})))
+
+
 FORM = {'Content-Type': 'application/x-www-form-urlencoded'}
 
 
@@ -109,12 +130,12 @@ class SessionContract:
         add_seed_routes(app)
 
     def setUp(self):
-        if self.use_pyjwt and microdot_session._pyjwt is None:
+        if self.use_pyjwt and microdot_session._codec is _microdot_jwt:
             self.skipTest('PyJWT is not installed (CPython only)')
         saved = [(name, getattr(SessionSettings, name)) for name in _SETTINGS]
-        saved_backend = microdot_session._pyjwt
+        saved_backend = microdot_session._codec
         if not self.use_pyjwt:
-            microdot_session._pyjwt = None
+            microdot_session._codec = _microdot_jwt
         self.addCleanup(self._restore, saved, saved_backend)
         if warnings is not None:
             catcher = warnings.catch_warnings()
@@ -128,7 +149,7 @@ class SessionContract:
     def _restore(self, saved, backend):
         for name, value in saved:
             setattr(SessionSettings, name, value)
-        microdot_session._pyjwt = backend
+        microdot_session._codec = backend
         set_session_secret_key(None)
 
     def get(self, client, path, headers=None):
@@ -432,7 +453,7 @@ class TestWithSessionAsync(unittest.TestCase):
         self.assertEqual(asyncio.run(result), 'ann x')
 
     def test_token_is_url_and_cookie_safe(self):
-        token = microdot_session._encode({'a': '?&;= ,"'})
+        token = session_token({'a': '?&;= ,"'})
         for char in token:
             self.assertIn(char, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop'
                                 'qrstuvwxyz0123456789-_.')
@@ -440,7 +461,7 @@ class TestWithSessionAsync(unittest.TestCase):
                          token.split('.')[2].encode())
 
 
-@unittest.skipIf(microdot_session._pyjwt is None,
+@unittest.skipIf(microdot_session._codec is _microdot_jwt,
                  'PyJWT is not installed (CPython only)')
 class TestCodecsAgree(unittest.TestCase):
     """A session cookie made through PyJWT equals our codec's, both ways."""
@@ -448,15 +469,18 @@ class TestCodecsAgree(unittest.TestCase):
     def setUp(self):
         set_session_secret_key(KEY)
         self.addCleanup(set_session_secret_key, None)
-        self.addCleanup(setattr, microdot_session, '_pyjwt',
-                        microdot_session._pyjwt)
+        self.addCleanup(setattr, microdot_session, '_codec',
+                        microdot_session._codec)
 
     def test_same_token_and_cross_decoding(self):
         payload = {'username': 'susan', 'sub': 5, 'exp': 4102444800}
-        with_pyjwt = microdot_session._encode(payload)
-        pyjwt = microdot_session._pyjwt
-        microdot_session._pyjwt = None
-        self.assertEqual(microdot_session._encode(payload), with_pyjwt)
-        self.assertEqual(microdot_session._decode(with_pyjwt, KEY), payload)
-        microdot_session._pyjwt = pyjwt
-        self.assertEqual(microdot_session._decode(with_pyjwt, KEY), payload)
+        session = {'username': 'susan', 'sub': 5}  # exp: see max_age
+        with_pyjwt = session_token(payload)
+        pyjwt = microdot_session._codec
+        microdot_session._codec = _microdot_jwt
+        self.assertEqual(session_token(payload), with_pyjwt)
+        self.assertEqual(token_payload(with_pyjwt), payload)
+        self.assertEqual(session_of(with_pyjwt), session)
+        microdot_session._codec = pyjwt
+        self.assertEqual(session_of(session_token(payload)), session)
+        self.assertEqual(session_of(with_pyjwt), session)
