@@ -1,7 +1,8 @@
 """A compiler of the uTemplate syntax to Python generator functions.
 
 Portable: plain string scanning, no ``re``, runs on CPython and MicroPython.
-A template is compiled once to the source of ``def render(<args>):`` whose
+``microdot_utemplate`` imports it when a template is first compiled. A
+template is compiled once to the source of ``def render(<args>):`` whose
 body yields the output as str chunks; ``exec`` turns it into a function.
 
 Syntax::
@@ -17,25 +18,7 @@ Syntax::
 
 A line that holds only statement tags and comments produces no output.
 """
-
-_OPENERS = ('{{', '{%', '{#')
-_CLOSERS = {'{{': '}}', '{%': '%}', '{#': '#}'}
-_BLOCKS = {'if': 'endif', 'for': 'endfor', 'while': 'endwhile'}
-_INDENT = '  '
-
-
-class TemplateSyntaxError(ValueError):
-    """A template that cannot be compiled; the message names file and line."""
-
-    def __init__(self, message, name='<template>', line=None):
-        where = name if line is None else '%s, line %d' % (name, line)
-        super().__init__('%s: %s' % (where, message))
-        self.name = name
-        self.line = line
-
-
-class TemplateNotFound(OSError):
-    """No template file of that name in the template directory."""
+from microdot_utemplate import TemplateSyntaxError
 
 
 def escape(value):
@@ -46,78 +29,56 @@ def escape(value):
     """
     if hasattr(value, '__html__'):
         return value.__html__()
-    text = str(value)
-    if '&' in text:
-        text = text.replace('&', '&amp;')
-    for char, entity in (('<', '&lt;'), ('>', '&gt;'), ('"', '&quot;'),
-                         ("'", '&#39;')):
-        if char in text:
-            text = text.replace(char, entity)
-    return text
+    # replace() returns the str itself when there is nothing to replace
+    return str(value).replace('&', '&amp;').replace('<', '&lt;').replace(
+        '>', '&gt;').replace('"', '&quot;').replace("'", '&#39;')
 
 
-def content_type_for(name, types_map):
-    """The Content-Type for a template's extension (with a UTF-8 charset)
-    from ``types_map``, or None."""
-    extension = name.rsplit('.', 1)[-1].lower() if '.' in name else ''
-    content_type = types_map.get(extension)
-    if content_type is None or 'charset=' in content_type:
-        return content_type
-    return content_type + '; charset=UTF-8'
-
-
-def _find_opener(source, pos):
+def _find_tag(source, pos):
+    # where the next tag opens and where it closes (-1, -1 if none; the
+    # close is -1 for a tag never closed)
     while True:
         pos = source.find('{', pos)
-        if pos < 0 or source[pos:pos + 2] in _OPENERS:
-            return pos
+        if pos < 0:
+            return -1, -1
+        kind = source[pos + 1:pos + 2]
+        if kind == '{' or kind == '%' or kind == '#':
+            return pos, source.find('}}' if kind == '{' else kind + '}',
+                                    pos + 2)
         pos += 1
 
 
-def _standalone(source, start, end):
-    # True if the tag at start:end is alone on its line (other statement
-    # tags and comments aside): then the whole line is dropped
-    first = source.rfind('\n', 0, start) + 1
-    last = source.find('\n', end)
-    rest = source[first:start] + ' ' + source[end:len(source) if last < 0
-                                              else last]
-    while True:
-        opener = _find_opener(rest, 0)
-        if opener < 0:
-            return not rest.strip()
-        if rest[opener:opener + 2] == '{{':
-            return False
-        close = rest.find(_CLOSERS[rest[opener:opener + 2]], opener + 2)
-        if close < 0:
-            return False
-        rest = rest[:opener] + rest[close + 2:]
-
-
 def tokenize(source, name='<template>'):
-    """Split a template into ``(kind, text, line)`` tokens.
-
-    ``kind`` is ``'text'``, ``'{{'``, ``'{%'`` or ``'{#'``; ``text`` is the
-    literal text or the stripped inside of the tag.
-    """
-    tokens = []
-    pos, line, trim_line = 0, 1, False
+    """``(kind, text, line)`` tokens: ``kind`` is ``'text'``, ``'{{'``,
+    ``'{%'`` or ``'{#'``, ``text`` the text or the stripped inside of a tag."""
+    tokens, pos, line, trim_line = [], 0, 1, False
     while True:
-        start = _find_opener(source, pos)
-        text = source[pos:len(source) if start < 0 else start]
-        text_line = line
+        start, close = _find_tag(source, pos)
+        end = len(source) if start < 0 else start
+        text, text_line = source[pos:end], line
         if trim_line:  # the rest of the previous tag's line
             cut = text.find('\n')
             text = text[cut + 1:] if cut >= 0 else ''
-            text_line += 1 if cut >= 0 else 0
-        kind = None if start < 0 else source[start:start + 2]
-        close = -1 if start < 0 else source.find(_CLOSERS[kind], start + 2)
-        trim_line = kind in ('{%', '{#') and close >= 0 and \
-            _standalone(source, start, close + 2)
+            text_line += cut >= 0
+        kind = source[start:start + 2]
+        trim_line = close >= 0 and kind != '{{'
         if trim_line:
-            text = text[:text.rfind('\n') + 1]
+            # a statement or comment alone on its line (other ones aside)
+            # takes the whole line with it
+            last = source.find('\n', close)
+            rest = source[source.rfind('\n', 0, start) + 1:start] + ' ' + \
+                source[close + 2:len(source) if last < 0 else last]
+            while True:
+                opener, rest_close = _find_tag(rest, 0)
+                if opener < 0 or rest[opener + 1] == '{' or rest_close < 0:
+                    break
+                rest = rest[:opener] + rest[rest_close + 2:]
+            trim_line = opener < 0 and not rest.strip()
+            if trim_line:
+                text = text[:text.rfind('\n') + 1]
         if text:
             tokens.append(('text', text, text_line))
-        line += source.count('\n', pos, len(source) if start < 0 else start)
+        line += source.count('\n', pos, end)
         if start < 0:
             return tokens
         if close < 0:
@@ -127,184 +88,105 @@ def tokenize(source, name='<template>'):
         pos = close + 2
 
 
-class _Compiler:
-    """Turns tokens into the Python source of a generator function."""
+def _output(kind, text, name, line):
+    # the yield line of text, a {{ }} expression or an {% include %}
+    if kind == 'text':
+        return 'yield ' + repr(text)
+    if kind == '{{':
+        raw = text[:1] == '!'
+        text = text[1:].strip() if raw else text
+        if not text:
+            raise TemplateSyntaxError('empty {{ }}', name, line)
+        return ('yield str((%s))' if raw else 'yield _escape((%s))') % text
+    quote = text[:1]
+    if quote == '"' or quote == "'":
+        end = text.find(quote, 1) + 1
+    else:
+        end = text.find('}}') + 2 if text[:2] == '{{' else 0
+    if end < 2:
+        raise TemplateSyntaxError(
+            '{% include %} needs "name" or {{ expression }}', name, line)
+    args = text[end:].strip()
+    return 'yield from _include(%s%s)' % (
+        text[2:end - 2] if quote == '{' else text[:end],
+        ', ' + args if args else '')
 
-    def __init__(self, name):
-        self.name = name
-        self.lines = []  # (python line, template line)
-        self.stack = []  # (block keyword, template line)
-        self.args = None
-        self.args_line = 1
-        self.empty_block = False
-        self.has_output = False
-        self.blank = True  # nothing but whitespace text so far
 
-    def fail(self, message, line):
-        raise TemplateSyntaxError(message, self.name, line)
-
-    def emit(self, code, line, dedent=0):
-        self.lines.append((_INDENT * (len(self.stack) + 1 - dedent) + code,
-                           line))
-        self.empty_block = False
-
-    def fill_block(self, line):
-        # Python needs a statement in an empty block
-        if self.empty_block:
-            self.emit('pass', line)
-
-    def output(self, code, line):
-        self.emit('yield ' + code, line)
-        self.has_output = True
-        self.blank = False
-
-    def text(self, text, line):
-        blank = self.blank and not text.strip()
-        self.output(repr(text), line)
-        self.blank = blank
-
-    def expression(self, expr, line):
-        raw = expr[:1] == '!'
-        expr = expr[1:].strip() if raw else expr
-        if not expr:
-            self.fail('empty {{ }}', line)
-        self.output(('str((%s))' if raw else '_escape((%s))') % expr, line)
-
-    def statement(self, text, line):
-        words = text.split(None, 1)
-        if not words:
-            self.fail('empty {% %}', line)
-        keyword, rest = words[0], words[1].replace('\n', ' ') \
-            if len(words) > 1 else ''
-        handler = getattr(self, 'tag_' + keyword, None)
-        if handler is None:
-            self.fail('unknown tag {%% %s %%}' % keyword, line)
-        handler(rest, line)
-        if keyword != 'args':
-            self.blank = False
-
-    def tag_args(self, rest, line):
-        if self.args is not None or not self.blank:
-            self.fail('{% args %} must come first, once', line)
-        self.args, self.args_line = rest, line
-        self.lines, self.has_output = [], False  # drop leading whitespace
-
-    def _open(self, keyword, rest, line):
-        if not rest:
-            self.fail('{%% %s %%} needs a condition' % keyword, line)
-        self.emit('%s %s:' % (keyword, rest), line)
-        self.stack.append((keyword, line))
-        self.empty_block = True
-
-    def tag_if(self, rest, line):
-        self._open('if', rest, line)
-
-    def tag_for(self, rest, line):
-        if ' in ' not in rest:
-            self.fail('{% for %} needs "name in iterable"', line)
-        self._open('for', rest, line)
-
-    def tag_while(self, rest, line):
-        self._open('while', rest, line)
-
-    def _branch(self, keyword, code, line):
-        # after {% else %} the block is 'if-else': no more branches
-        if not self.stack or self.stack[-1][0] != 'if':
-            self.fail('{%% %s %%} without {%% if %%}' % keyword, line)
-        self.fill_block(line)
-        self.emit(code, line, dedent=1)
-        self.empty_block = True
-
-    def tag_elif(self, rest, line):
-        if not rest:
-            self.fail('{% elif %} needs a condition', line)
-        self._branch('elif', 'elif %s:' % rest, line)
-
-    def tag_else(self, rest, line):
-        self._branch('else', 'else:', line)
-        self.stack[-1] = ('if-else', self.stack[-1][1])
-
-    def _close(self, keyword, line):
-        opened = self.stack[-1][0].split('-')[0] if self.stack else None
-        if opened is None or _BLOCKS[opened] != keyword:
-            self.fail('{%% %s %%} without {%% %s %%}' % (
-                keyword, keyword[3:]), line)
-        self.fill_block(line)
-        self.stack.pop()
-
-    def tag_endif(self, rest, line):
-        self._close('endif', line)
-
-    def tag_endfor(self, rest, line):
-        self._close('endfor', line)
-
-    def tag_endwhile(self, rest, line):
-        self._close('endwhile', line)
-
-    def tag_set(self, rest, line):
-        if '=' not in rest:
-            self.fail('{% set %} needs "name = expression"', line)
-        self.emit(rest, line)
-
-    def tag_include(self, rest, line):
-        if rest[:1] in ('"', "'"):
-            end = rest.find(rest[0], 1) + 1
-        elif rest[:2] == '{{':
-            end = rest.find('}}') + 2
+def _statement(keyword, rest, stack, name, line):
+    # the Python line of a block tag or {% set %} (None for an end tag),
+    # checked against the stack of open blocks, which it keeps
+    top = stack[-1][0] if stack else ''
+    code = problem = None
+    block = keyword == 'if' or keyword == 'for' or keyword == 'while'
+    if keyword == 'for' and ' in ' not in rest:
+        problem = 'needs "name in iterable"'
+    elif (block or keyword == 'elif') and not rest:
+        problem = 'needs a condition'
+    elif keyword == 'elif' or keyword == 'else':
+        if top != 'if':  # after {% else %} the top is 'if-else'
+            problem = 'without {% if %}'
+        elif keyword == 'else':
+            stack[-1] = ('if-else', stack[-1][1])
+        code = 'else:' if keyword == 'else' else 'elif %s:' % rest
+    elif block:
+        stack.append((keyword, line))
+        code = '%s %s:' % (keyword, rest)
+    elif keyword == 'endif' or keyword == 'endfor' or keyword == 'endwhile':
+        if top.split('-')[0] != keyword[3:]:
+            problem = 'without {%% %s %%}' % keyword[3:]
         else:
-            end = 0
-        if end < 2:
-            self.fail('{% include %} needs "name" or {{ expression }}', line)
-        target = rest[:end] if rest[0] != '{' else rest[2:end - 2]
-        args = rest[end:].strip()
-        self.output('from _include(%s%s)' % (
-            target, ', ' + args if args else ''), line)
-
-    def source(self):
-        if self.stack:
-            keyword, line = self.stack[-1]
-            self.fail('{%% %s %%} is never closed' % keyword.split('-')[0],
-                      line)
-        lines = [('def render(%s):' % (self.args or ''), self.args_line)] + \
-            self.lines
-        if not self.has_output:
-            lines += [(_INDENT + 'return', 1), (_INDENT + 'yield', 1)]
-        return '\n'.join([code for code, _ in lines]) + '\n', \
-            [origin for _, origin in lines]
+            stack.pop()
+    elif keyword == 'set':
+        if '=' not in rest:
+            problem = 'needs "name = expression"'
+        code = rest
+    else:
+        raise TemplateSyntaxError('unknown tag {%% %s %%}' % keyword
+                                  if keyword else 'empty {% %}', name, line)
+    if problem:
+        raise TemplateSyntaxError('{%% %s %%} %s' % (keyword, problem), name,
+                                  line)
+    return code
 
 
 def to_python(source, name='<template>'):
-    """Compile template text to ``(python_source, line_map)``.
-
-    ``line_map[i]`` is the template line of Python line ``i + 1``.
-    """
-    compiler = _Compiler(name)
+    """Compile template text to ``(python_source, line_map)``, where
+    ``line_map[i]`` is the template line of Python line ``i + 1``."""
+    lines, line_map, stack = ['def render():'], [1], []
+    args, output, blank = False, False, True
     for kind, text, line in tokenize(source, name):
-        if kind == 'text':
-            compiler.text(text, line)
-        elif kind == '{{':
-            compiler.expression(text, line)
+        depth, code, keyword = len(stack) + 1, None, kind
+        if kind == '{%':
+            words = text.split(None, 1) or ['']
+            keyword = words[0]
+            text = words[1].replace('\n', ' ') if len(words) > 1 else ''
+        if keyword == 'args':
+            if args or not blank:
+                raise TemplateSyntaxError('{% args %} must come first, once',
+                                          name, line)
+            lines, line_map, args, output = ['def render(%s):' % text], \
+                [line], True, False  # what came before is whitespace
+        elif kind == 'text' or kind == '{{' or keyword == 'include':
+            code, output = _output(keyword, text, name, line), True
+            blank = blank and kind == 'text' and not text.strip()
         elif kind == '{%':
-            compiler.statement(text, line)
-    return compiler.source()
-
-
-def _bad_line(python, line_map):
-    # the template line of the first Python line that does not parse alone
-    # (MicroPython's SyntaxError has no lineno)
-    for index, code in enumerate(python.split('\n')):
-        code = code.strip()
-        if code.startswith('elif '):
-            code = code[2:]
-        if code == 'else:':
-            continue
-        if code[-1:] == ':':
-            code += ' pass'
-        try:
-            exec('def _():\n ' + code, {})
-        except SyntaxError:
-            return line_map[index]
-    return None
+            code, blank = _statement(keyword, text, stack, name, line), False
+            branch = keyword == 'elif' or keyword == 'else'
+            if (code is None or branch) and lines[-1][-1:] == ':':
+                # the block ends empty: Python needs a statement in it
+                lines.append('  ' * depth + 'pass')
+                line_map.append(line)
+            depth -= branch
+        if code is not None:
+            lines.append('  ' * depth + code)
+            line_map.append(line)
+    if stack:
+        raise TemplateSyntaxError('{%% %s %%} is never closed' % (
+            stack[-1][0].split('-')[0]), name, stack[-1][1])
+    if not output:
+        lines += ['  return', '  yield']
+        line_map += [1, 1]
+    return '\n'.join(lines) + '\n', line_map
 
 
 def compile_template(source, name='<template>', include=None):
@@ -318,7 +200,22 @@ def compile_template(source, name='<template>', include=None):
     try:
         exec(python, namespace)
     except SyntaxError as exc:
-        line = _bad_line(python, line_map)
+        # the template line of the first Python line that does not parse
+        # alone (MicroPython's SyntaxError has no lineno)
+        bad_line = None
+        for code, line in zip(python.split('\n'), line_map):
+            code = code.strip()
+            if code.startswith('elif '):
+                code = code[2:]
+            if code == 'else:':
+                continue
+            if code[-1:] == ':':
+                code += ' pass'
+            try:
+                exec('def _():\n ' + code, {})
+            except SyntaxError:
+                bad_line = line
+                break
         raise TemplateSyntaxError('invalid Python: %s' % (
-            getattr(exc, 'msg', None) or exc), name, line)
+            getattr(exc, 'msg', None) or exc), name, bad_line)
     return namespace['render']

@@ -17,8 +17,7 @@ except ImportError:
     raise ImportError('microdot_jinja needs Jinja2: '
                       'pip install "microdot[jinja]"') from None
 
-from _microdot_response import Response
-from _microdot_template import content_type_for
+from microdot_utemplate import content_type_for
 
 __all__ = ['init_templates', 'render_template', 'Rendered']
 
@@ -69,5 +68,5 @@ def render_template(template, *args, **kwargs):
     """
     text = Rendered(get_environment().get_template(template).render(
         *args, **kwargs))
-    text.content_type = content_type_for(template, Response.types_map)
+    text.content_type = content_type_for(template)
     return text

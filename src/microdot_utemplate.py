@@ -1,9 +1,9 @@
 """Render HTML templates written in the uTemplate syntax.
 
 Runs on CPython and MicroPython. Templates are compiled once, on first use,
-by our own compiler (``_microdot_template``); when the real ``utemplate``
-package is importable its ``recompile.Loader`` is used instead (it follows
-its own rules: no HTML escaping, no ``{{! }}``).
+by our own compiler (``_microdot_template``, imported then); when the real
+``utemplate`` package is importable its ``recompile.Loader`` is used instead
+(it follows its own rules: no HTML escaping, no ``{{! }}``).
 
 Example::
 
@@ -13,9 +13,24 @@ Example::
     def index(req):
         return render_template('index.html', name=req.args.get('name'))
 """
-from _microdot_template import compile_template, TemplateSyntaxError, \
-    TemplateNotFound, content_type_for
-from _microdot_response import Response
+from microdot import Response
+
+__all__ = ('init_templates', 'render_template', 'Rendered', 'Loader',
+           'TemplateSyntaxError', 'TemplateNotFound')
+
+
+class TemplateSyntaxError(ValueError):
+    """A template that cannot be compiled; the message names file and line."""
+
+    def __init__(self, message, name='<template>', line=None):
+        super().__init__('%s: %s' % (
+            name if line is None else '%s, line %d' % (name, line), message))
+        self.name = name
+        self.line = line
+
+
+class TemplateNotFound(OSError):
+    """No template file of that name in the template directory."""
 
 
 class Loader:
@@ -40,14 +55,16 @@ class Loader:
         """Return the render function of a template."""
         render = self.cache.get(name)
         if render is None:
+            # the compiler is loaded only when a template needs compiling
+            from _microdot_template import compile_template
+            path = self.path(name)
             try:
-                with open(self.path(name), 'rb') as f:
+                with open(path, 'rb') as f:
                     source = f.read().decode()
             except OSError:
-                raise TemplateNotFound('template not found: ' +
-                                       self.path(name))
-            render = self.cache[name] = compile_template(
-                source, self.path(name), self.render)
+                raise TemplateNotFound('template not found: ' + path)
+            render = self.cache[name] = compile_template(source, path,
+                                                         self.render)
         return render
 
     def render(self, name, *args, **kwargs):
@@ -60,9 +77,6 @@ try:
     _default_loader_class = _utemplate.Loader
 except ImportError:
     _default_loader_class = Loader
-
-__all__ = ['init_templates', 'render_template', 'Rendered', 'Loader',
-           'TemplateSyntaxError', 'TemplateNotFound']
 
 _loader = None
 
@@ -80,6 +94,16 @@ def init_templates(template_dir='templates', loader_class=None):
     """
     global _loader
     _loader = (loader_class or _default_loader_class)(None, template_dir)
+
+
+def content_type_for(name):
+    """The Content-Type for a template's extension, from
+    ``Response.types_map`` with a UTF-8 charset, or None if unknown."""
+    content_type = Response.types_map.get(
+        name.rsplit('.', 1)[-1].lower() if '.' in name else '')
+    if content_type is None or 'charset=' in content_type:
+        return content_type
+    return content_type + '; charset=UTF-8'
 
 
 class Rendered:
@@ -120,5 +144,5 @@ def render_template(template, *args, **kwargs):
     """
     if _loader is None:
         init_templates()
-    chunks = _loader.load(template)(*args, **kwargs)
-    return Rendered(chunks, content_type_for(template, Response.types_map))
+    return Rendered(_loader.load(template)(*args, **kwargs),
+                    content_type_for(template))
