@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import microdot
-import microdot_ssl
+import _microdot_pem
 from microdot_ssl import create_ssl_context
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -229,7 +229,7 @@ def test_other_options_set_on_the_context(certs):
     ('rsa_key_encrypted.der', 'ENCRYPTED PRIVATE KEY'),
 ])
 def test_der_key_label(certs, key, label):
-    assert microdot_ssl._der_key_label((certs / key).read_bytes()) == label
+    assert _microdot_pem.der_key_label((certs / key).read_bytes()) == label
 
 
 @pytest.mark.parametrize('data', [b'', b'\x30', b'\x04\x01\x00',
@@ -238,7 +238,7 @@ def test_der_key_label(certs, key, label):
                                   b'\x30\x04\x30\x02\x02\x00'])
 def test_not_a_der_key(data):
     with pytest.raises(ValueError, match='DER private key'):
-        microdot_ssl._der_key_label(data)
+        _microdot_pem.der_key_label(data)
 
 
 def test_not_a_der_key_from_create(certs):
@@ -308,15 +308,18 @@ class Subprocess:
 MP_RAW_SERVER = '''
 import sys, socket
 sys.path.insert(0, sys.argv[1])
+if sys.argv[5] == 'wrap':  # an older build: its ssl module has no SSLContext
+    import ssl
+
+    class OldSSL:
+        wrap_socket = ssl.wrap_socket
+
+    sys.modules['ssl'] = OldSSL
 from microdot_ssl import create_ssl_context
 cert, key = sys.argv[3], sys.argv[4]
 if sys.argv[5] == 'bytes':
     cert, key = open(cert, 'rb').read(), open(key, 'rb').read()
 context = create_ssl_context(cert, key)
-if sys.argv[5] == 'wrap':  # the context of builds without SSLContext
-    import microdot_ssl
-    context = microdot_ssl._WrapContext(microdot_ssl._der(cert),
-                                        microdot_ssl._der(key))
 listener = socket.socket()
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 listener.bind(socket.getaddrinfo('127.0.0.1', int(sys.argv[2]))[0][-1])
