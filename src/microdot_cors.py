@@ -3,6 +3,9 @@
 Works through the app's hooks only (``before_request`` answers preflight
 requests, ``after_request`` and ``after_error_request`` add the headers), so
 it runs with every driver: threaded, asyncio, WSGI, ASGI and test clients.
+The headers of preflight answers and ``Access-Control-Expose-Headers`` are
+added by ``_microdot_cors_extra``, loaded by the first response that needs
+one.
 
 Example::
 
@@ -15,29 +18,20 @@ Example::
 """
 
 
-def _join(value):
-    return value if isinstance(value, str) else ', '.join(value)
-
-
-def _tokens(value):
-    return [token.strip().lower() for token in value.split(',')]
-
-
 def merge_vary(response, name='Origin'):
     """Add ``name`` to the response's Vary header unless it is covered."""
-    vary = response.headers.get('Vary')
-    if not vary:
-        response.headers['Vary'] = name
-        return
-    values = vary if isinstance(vary, list) else [vary]
-    for value in values:
-        tokens = _tokens(value)
-        if '*' in tokens or name.lower() in tokens:
+    headers = response.headers
+    value = headers.get('Vary')
+    if value:
+        text = value if isinstance(value, str) else ','.join(value)
+        for item in text.split(','):
+            if item.strip().lower() in ('*', name.lower()):
+                return
+        if not isinstance(value, str):  # a list of header lines
+            value.append(name)
             return
-    if isinstance(vary, list):
-        vary.append(name)
-    else:
-        response.headers['Vary'] = vary + ', ' + name
+        name = value + ', ' + name
+    headers['Vary'] = name
 
 
 def is_preflight(request):
@@ -72,11 +66,12 @@ class CORS:
                  allow_credentials=False, allowed_methods=None,
                  expose_headers=None, allowed_headers=None, max_age=None,
                  handle_cors=True):
-        if isinstance(allowed_origins, str) and allowed_origins != '*':
-            allowed_origins = [allowed_origins]
         if allowed_origins is not None and allowed_origins != '*':
-            allowed_origins = [origin.rstrip('/').lower()
-                               for origin in allowed_origins]
+            allowed = []  # compared with the request's, lowercased
+            for item in [allowed_origins] if isinstance(
+                    allowed_origins, str) else allowed_origins:
+                allowed.append(item.rstrip('/').lower())
+            allowed_origins = allowed
         self.allowed_origins = allowed_origins
         self.allow_credentials = allow_credentials
         self.allowed_methods = allowed_methods
@@ -95,16 +90,6 @@ class CORS:
             app.after_request(self.after_request)
             app.after_error_request(self.after_error_request)
 
-    def origin_allowed(self, origin):
-        """Whether the ``Origin`` of a request may have access."""
-        if self.allowed_origins == '*':
-            return True
-        return self.allowed_origins is not None and \
-            origin.lower() in self.allowed_origins
-
-    def _echoes_origin(self):
-        return self.allowed_origins != '*' or self.allow_credentials
-
     def get_cors_headers(self, request):
         """The headers to add to the response to ``request``, as a dict.
 
@@ -112,44 +97,41 @@ class CORS:
         an origin that is not allowed when the answer depends on the origin.
         """
         origin = request.headers.get('Origin')
-        if origin is None:
+        allowed = self.allowed_origins
+        if origin is None or not allowed:
             return {}
-        if not self.origin_allowed(origin):
-            return {'Vary': 'Origin'} if self.allowed_origins else {}
-        headers = {'Access-Control-Allow-Origin': '*'}
-        if self._echoes_origin():
-            headers['Access-Control-Allow-Origin'] = origin
-            headers['Vary'] = 'Origin'
+        headers = {'Vary': 'Origin'}
+        if allowed != '*' and origin.lower() not in allowed:
+            return headers
         if self.allow_credentials:
             headers['Access-Control-Allow-Credentials'] = 'true'
-        if is_preflight(request):
-            headers.update(self._preflight_headers(request))
-        elif self.expose_headers:
-            headers['Access-Control-Expose-Headers'] = _join(
-                self.expose_headers)
+        elif allowed == '*':  # the same answer for every origin
+            headers = {}
+            origin = '*'
+        headers['Access-Control-Allow-Origin'] = origin
+        if self.expose_headers or is_preflight(request):  # on first use
+            import _microdot_cors_extra
+            _microdot_cors_extra.add_headers(self, request, headers)
         return headers
 
-    def _preflight_headers(self, request):
-        headers = {}
-        methods = self.allowed_methods or _route_methods(request)
-        if methods:
-            headers['Access-Control-Allow-Methods'] = _join(methods)
-        allowed = self.allowed_headers
-        if allowed is None:
-            allowed = request.headers.get('Access-Control-Request-Headers')
-        if allowed:
-            headers['Access-Control-Allow-Headers'] = _join(allowed)
-        if self.max_age is not None:
-            headers['Access-Control-Max-Age'] = str(self.max_age)
-        return headers
+    def preflight_response(self, request):
+        """A response to a preflight from an allowed origin, else None."""
+        if is_preflight(request):
+            import _microdot_cors_extra
+            return _microdot_cors_extra.preflight_response(self, request)
 
     def add_headers(self, request, response):
         """Add the CORS headers for ``request`` to ``response``.
 
-        Headers the handler already set are kept; Vary is merged.
+        Headers the handler already set are kept; Vary is merged. A
+        preflight refused with 405 (a URL without an OPTIONS route, when
+        the app's automatic OPTIONS handler is disabled) gets the answer
+        to a preflight instead.
         """
         if request is None or response is response.already_handled:
             return response
+        if response.status_code == 405:
+            response = self.preflight_response(request) or response
         for name, value in self.get_cors_headers(request).items():
             if name == 'Vary':
                 merge_vary(response, value)
@@ -157,40 +139,7 @@ class CORS:
                 response.headers.setdefault(name, value)
         return response
 
-    def preflight_response(self, request):
-        """A response to a preflight from an allowed origin, else None."""
-        if not is_preflight(request) or \
-                not self.origin_allowed(request.headers['Origin']):
-            return None
-        response = request.app.response_class(
-            status_code=self.preflight_status)
-        return self.add_headers(request, response)
-
-    def before_request(self, request):
-        """Hook: answer preflights for URLs that have routes."""
-        return self.preflight_response(request)
-
-    def after_request(self, request, response):
-        """Hook: add the CORS headers to a response."""
-        return self.add_headers(request, response)
-
-    def after_error_request(self, request, response):
-        """Hook: add the CORS headers to an error response.
-
-        A preflight to a URL without an OPTIONS route, refused with 405
-        when the app's automatic OPTIONS handler is disabled, is answered
-        as a preflight.
-        """
-        if request is not None and response.status_code == 405:
-            preflight = self.preflight_response(request)
-            if preflight is not None:
-                return preflight
-        return self.add_headers(request, response)
-
-
-def _route_methods(request):
-    methods = []
-    for route_methods, pattern, _ in request.app.url_map:
-        if pattern.match(request.path) is not None:
-            methods.extend([m for m in route_methods if m not in methods])
-    return methods
+    #: Hook: answer preflights for URLs that have routes.
+    before_request = preflight_response
+    #: Hooks: add the CORS headers to a response, and to an error response.
+    after_request = after_error_request = add_headers
