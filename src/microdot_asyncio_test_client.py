@@ -33,6 +33,5 @@ class TestClient(microdot_test_client.TestClient):
     ``get``, ``post``, ``put``, ``patch``, ``delete``, ``request`` and
     ``websocket`` return awaitables; see the sync TestClient for arguments.
     """
-    __test__ = False  # not a pytest test class
     connection_class = _AsyncMemoryConnection
     _run = staticmethod(run_async)  # the exchange, awaited by the caller

@@ -6,16 +6,12 @@ Example::
     response = client.get('/')
     assert response.text == 'Hello, World!'
 """
+import io
 import json
 
 from _microdot_http import NoCaseDict, Connection, run_sync, \
     parse_header_line, add_header
 from microdot import serve_connection
-
-try:
-    import io
-except ImportError:  # pragma: no cover
-    import uio as io
 
 
 class TestResponse:
@@ -30,24 +26,21 @@ class TestResponse:
     def __init__(self, data):
         head, _, body = data.partition(b'\r\n\r\n')
         lines = head.split(b'\r\n')
-        _, status, self.reason = lines[0].decode().split(' ', 2)
+        _, status, self.reason = lines.pop(0).decode().split(' ', 2)
         self.status_code = int(status)
         self.headers = headers = NoCaseDict()
-        for line in lines[1:]:
+        for line in lines:
             name, value = parse_header_line(line)
             if name.lower() == 'set-cookie':
-                headers.setdefault(name, []).append(value)
+                value = headers.get(name, []) + [value]
             elif name in headers:
-                headers[name] += ', ' + value
-            else:
-                headers[name] = value
+                value = headers[name] + ', ' + value
+            headers[name] = value
         if headers.get('Transfer-Encoding') == 'chunked':
-            data, body = body, b''
-            while True:  # our server's chunks: no extensions, no trailers
+            data, body, size = body, b'', 1
+            while size:  # our server's chunks: no extensions, no trailers
                 size, _, data = data.partition(b'\r\n')
                 size = int(size, 16)
-                if not size:
-                    break
                 body, data = body + data[:size], data[size + 2:]
         elif 'Content-Length' in headers:
             body = body[:int(headers['Content-Length'])]
@@ -152,19 +145,20 @@ class TestClient:
     def _update_cookies(self, response):
         for line in response.headers.get('Set-Cookie', ()):
             parts = line.split(';')
-            name, _, value = parts[0].partition('=')
-            expired = False
-            for part in parts[1:]:
+            name, _, value = parts.pop(0).partition('=')
+            age = expires = None
+            for part in parts:
                 key, _, text = part.strip().partition('=')
                 key = key.lower()
                 if key == 'max-age' and text.lstrip('-').isdigit():
-                    expired = int(text) <= 0
-                    break  # Max-Age wins over Expires
-                if key == 'expires':  # rare: parsed by code loaded on use
-                    from _microdot_files import parse_http_date
-                    import time
-                    expired = (parse_http_date(text) or 2 ** 31) < time.time()
-            if expired:
-                self.cookies.pop(name.strip(), None)
-            else:
-                self.cookies[name.strip()] = value.strip()
+                    age = int(text)
+                elif key == 'expires':
+                    expires = text
+            if age is None and expires:  # Max-Age wins; dates are rarer
+                from _microdot_files import parse_http_date
+                import time
+                age = (parse_http_date(expires) or 2 ** 31) - time.time()
+            name = name.strip()
+            self.cookies[name] = value.strip()
+            if age is not None and age <= 0:
+                del self.cookies[name]
