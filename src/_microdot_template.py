@@ -189,14 +189,19 @@ def to_python(source, name='<template>'):
     return '\n'.join(lines) + '\n', line_map
 
 
-def compile_template(source, name='<template>', include=None):
+def compile_template(source, name='<template>', include=None,
+                     namespace=None):
     """Compile template text to its render function (a generator function).
 
     ``include(name, *args, **kwargs)`` renders another template for
-    ``{% include %}``.
+    ``{% include %}``. ``namespace``: the dict to use as the function's
+    globals, which templates compiled with the same one share (by default
+    a new one).
     """
     python, line_map = to_python(source, name)
-    namespace = {'_escape': escape, '_include': include}
+    if namespace is None:
+        namespace = {}
+    namespace['_escape'], namespace['_include'] = escape, include
     try:
         exec(python, namespace)
     except SyntaxError as exc:

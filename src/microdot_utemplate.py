@@ -44,6 +44,7 @@ class Loader:
     def __init__(self, pkg=None, dir='templates'):
         self.template_dir = dir
         self.cache = {}
+        self._globals = {}  # one for all its render functions: RAM
 
     def path(self, name):
         """The file path of a template."""
@@ -63,8 +64,8 @@ class Loader:
                     source = f.read().decode()
             except OSError:
                 raise TemplateNotFound('template not found: ' + path)
-            render = self.cache[name] = compile_template(source, path,
-                                                         self.render)
+            render = self.cache[name] = compile_template(
+                source, path, self.render, self._globals)
         return render
 
     def render(self, name, *args, **kwargs):
