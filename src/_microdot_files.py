@@ -1,6 +1,6 @@
-"""Files sent by name: validators, conditional requests and byte ranges.
+"""Files: ``send_file``, validators, conditional requests and byte ranges.
 
-Loaded by the first ``send_file`` of a file by name.
+Loaded by the first ``send_file``.
 """
 import os
 
@@ -18,18 +18,38 @@ _MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
            'Oct', 'Nov', 'Dec')
 
 
-def open_file(path, headers):
-    """Open a file, adding its size and validators to ``headers``.
-
-    Returns ``(file, size)``.
-    """
-    stat = os.stat(path)
-    size, mtime = stat[6], int(stat[8])
-    headers['Content-Length'] = str(size)
-    headers['Last-Modified'] = http_date(mtime)
-    headers['ETag'] = '"%x-%x"' % (mtime, size)
-    headers['Accept-Ranges'] = 'bytes'
-    return open(path, 'rb'), size
+def send_file(cls, filename, status_code, content_type, stream, max_age,
+              compressed, file_extension):
+    """``Response.send_file``: a ``cls`` instance that streams a file; one
+    opened by name carries its size and validators."""
+    if content_type is None:
+        name = filename.split('/')[-1]
+        name = name.split('.')[-1].lower() if '.' in name else ''
+        content_type = cls.types_map.get(name)
+        if content_type is None:
+            content_type = MORE_TYPES.get(name,
+                                          'application/octet-stream')
+    headers = {'Content-Type': content_type}
+    if compressed:
+        headers['Content-Encoding'] = compressed \
+            if isinstance(compressed, str) else 'gzip'
+    if max_age is None:
+        max_age = cls.default_send_file_max_age
+    if max_age is not None:
+        headers['Cache-Control'] = 'max-age=%d' % max_age
+    size = None
+    if stream is None:
+        path = filename + file_extension
+        stat = os.stat(path)
+        size, mtime = stat[6], int(stat[8])
+        headers['Content-Length'] = str(size)
+        headers['Last-Modified'] = http_date(mtime)
+        headers['ETag'] = '"%x-%x"' % (mtime, size)
+        headers['Accept-Ranges'] = 'bytes'
+        stream = open(path, 'rb')
+    response = cls(body=stream, status_code=status_code, headers=headers)
+    response._file_size = size
+    return response
 
 
 def http_date(timestamp):

@@ -250,29 +250,9 @@ class Response:
         by name carry Content-Length, Last-Modified and ETag, so requests
         with If-None-Match, If-Modified-Since or Range get 304 or 206.
         """
-        if content_type is None:
-            name = filename.split('/')[-1]
-            name = name.split('.')[-1].lower() if '.' in name else ''
-            content_type = cls.types_map.get(name)
-            if content_type is None:
-                from _microdot_files import MORE_TYPES
-                content_type = MORE_TYPES.get(name,
-                                              'application/octet-stream')
-        headers = {'Content-Type': content_type}
-        if compressed:
-            headers['Content-Encoding'] = compressed \
-                if isinstance(compressed, str) else 'gzip'
-        if max_age is None:
-            max_age = cls.default_send_file_max_age
-        if max_age is not None:
-            headers['Cache-Control'] = 'max-age=%d' % max_age
-        size = None
-        if stream is None:
-            from _microdot_files import open_file
-            stream, size = open_file(filename + file_extension, headers)
-        response = cls(body=stream, status_code=status_code, headers=headers)
-        response._file_size = size
-        return response
+        from _microdot_files import send_file
+        return send_file(cls, filename, status_code, content_type, stream,
+                         max_age, compressed, file_extension)
 
 
 Response.already_handled = Response()

@@ -1,35 +1,86 @@
-"""Status texts: reason phrases and the bodies of default error responses.
+"""What went wrong: reason phrases, the bodies of default error responses,
+and which I/O errors only mean that the client left.
 
 Loaded with the first status other than 200, or the first error.
 """
-_REASONS = {
-    100: 'Continue', 201: 'Created', 202: 'Accepted',
-    204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently',
-    302: 'Found', 303: 'See Other', 304: 'Not Modified',
-    307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request',
-    401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
-    405: 'Method Not Allowed', 406: 'Not Acceptable',
-    408: 'Request Timeout', 409: 'Conflict', 410: 'Gone',
-    411: 'Length Required', 412: 'Precondition Failed',
-    413: 'Payload Too Large', 414: 'URI Too Long',
-    415: 'Unsupported Media Type', 416: 'Range Not Satisfiable',
-    417: 'Expectation Failed', 418: "I'm a teapot",
-    422: 'Unprocessable Content', 429: 'Too Many Requests',
-    431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
-    501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable',
-    504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
-}
-_BODIES = {400: 'Bad request', 404: 'Not found', 405: 'Method not allowed',
-           413: 'Payload too large', 500: 'Internal server error'}
+import errno
+
+# one string rather than a dict of strings: a third of the RAM
+_REASONS = '''
+100 Continue
+201 Created
+202 Accepted
+204 No Content
+206 Partial Content
+301 Moved Permanently
+302 Found
+303 See Other
+304 Not Modified
+307 Temporary Redirect
+308 Permanent Redirect
+400 Bad Request
+401 Unauthorized
+403 Forbidden
+404 Not Found
+405 Method Not Allowed
+406 Not Acceptable
+408 Request Timeout
+409 Conflict
+410 Gone
+411 Length Required
+412 Precondition Failed
+413 Payload Too Large
+414 URI Too Long
+415 Unsupported Media Type
+416 Range Not Satisfiable
+417 Expectation Failed
+418 I'm a teapot
+422 Unprocessable Content
+429 Too Many Requests
+431 Request Header Fields Too Large
+500 Internal Server Error
+501 Not Implemented
+502 Bad Gateway
+503 Service Unavailable
+504 Gateway Timeout
+505 HTTP Version Not Supported
+'''
 
 
 def reason_phrase(status_code):
     """Return the standard reason phrase of a status code."""
-    return 'OK' if status_code == 200 else _REASONS.get(status_code) or (
-        'Unknown', 'Informational', 'Success', 'Redirection', 'Client Error',
-        'Server Error')[min(status_code // 100, 5)]
+    if status_code == 200:
+        return 'OK'
+    start = _REASONS.find('\n%d ' % status_code) + 5
+    if start > 4:
+        return _REASONS[start:_REASONS.index('\n', start)]
+    return ('Unknown', 'Informational', 'Success', 'Redirection',
+            'Client Error', 'Server Error')[min(max(status_code // 100, 0),
+                                                5)]
 
 
 def error_body(status_code, reason=None):
-    """The text of a default error response."""
-    return reason or _BODIES.get(status_code) or reason_phrase(status_code)
+    """The text of a default error response: the reason phrase, or its
+    sentence-case form for 400, 404, 405, 413 and 500 (as Microdot 1.x)."""
+    if reason:
+        return reason
+    reason = reason_phrase(status_code)
+    if status_code in (400, 404, 405, 413, 500):
+        reason = reason[0] + reason[1:].lower()
+    return reason
+
+
+def client_gone(exc):
+    """Whether an I/O error (or a timeout) only says that the client left.
+
+    A failed TLS handshake is the client's doing too (plain HTTP, say).
+    MicroPython's unix port reports a write to a reset socket as EINTR (4);
+    its errno has no EPIPE (32).
+    """
+    name = type(exc).__name__
+    return exc.args[:1] and exc.args[0] in (
+        errno.ECONNRESET, errno.ETIMEDOUT, errno.ENOTCONN, errno.EBADF,
+        errno.ECONNABORTED, errno.EAGAIN, 32, 4) or \
+        name in ('timeout', 'TimeoutError', 'ConnectionResetError',
+                 'BrokenPipeError', 'ConnectionAbortedError') or \
+        name.startswith('SSL')

@@ -10,6 +10,7 @@ import socket
 import time
 
 from _microdot_http import Connection, run_sync, print_exception
+from _microdot_status import client_gone
 from microdot import serve_connection
 
 try:
@@ -22,22 +23,6 @@ try:
     import threading
 except ImportError:  # MicroPython's unix port and most boards
     threading = None
-
-# Socket errors that mean the client went away: not worth a traceback.
-# MicroPython's unix port reports a write to a reset socket as EINTR.
-CLIENT_GONE = (errno.ECONNRESET, getattr(errno, 'EPIPE', 32),
-               getattr(errno, 'EINTR', 4), errno.ETIMEDOUT, errno.ENOTCONN,
-               errno.EBADF, errno.ECONNABORTED, errno.EAGAIN)
-
-
-def client_gone(exc):
-    """Whether an I/O error only says that the client left."""
-    # a failed TLS handshake is the client's doing too (plain HTTP, say)
-    name = type(exc).__name__
-    return exc.args[:1] and exc.args[0] in CLIENT_GONE or name in (
-        'timeout', 'TimeoutError', 'ConnectionResetError', 'BrokenPipeError',
-        'ConnectionAbortedError') or name.startswith('SSL')
-
 
 def _set_timeout(sock, seconds):
     if hasattr(sock, 'settimeout'):  # MicroPython's SSLSocket has not

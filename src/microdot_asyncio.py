@@ -13,8 +13,9 @@ Example::
     app.run()
 
 On CPython connections are served by a thin ``asyncio.Protocol`` driver
-(``_microdot_asyncio_protocol``); on MicroPython by asyncio streams. Both
-feed the same core as the threaded server.
+(``_microdot_asyncio_protocol``); on MicroPython by asyncio streams
+(``_microdot_streams``, loaded when the server starts). Both feed the same
+core as the threaded server.
 """
 try:
     import asyncio
@@ -25,7 +26,7 @@ import microdot
 from microdot import abort, redirect, send_file, URLPattern, \
     HTTPException, NoCaseDict, urldecode_str, urldecode_bytes, dispatch, \
     serve_connection  # noqa: F401 - re-exported
-from _microdot_http import read_request, print_exception, Connection
+from _microdot_http import read_request, print_exception
 
 if hasattr(asyncio, 'Protocol'):  # CPython
     import _microdot_asyncio_protocol as _protocol
@@ -71,7 +72,7 @@ def _coroutine_or_stream(gen):
     except StopIteration as done:
         return done.value
     if isinstance(step, (str, bytes)):
-        return _Chunks([step], gen)
+        return _chain(step, gen)
     while True:
         try:
             sent = yield step
@@ -85,15 +86,10 @@ def _coroutine_or_stream(gen):
             return done.value
 
 
-class _Chunks:
-    # a generator's first chunk, then the rest of it; closed with it
-    def __init__(self, first, rest):
-        self.first, self.rest = first, rest
-        self.close = rest.close
-
-    def __iter__(self):
-        yield from self.first
-        yield from self.rest
+def _chain(first, rest):
+    # a generator's first chunk, then the rest of it
+    yield first
+    yield from rest
 
 
 class _AsyncStream:
@@ -121,6 +117,7 @@ class Request(microdot.Request):
     @classmethod
     async def create(cls, app, client_reader, client_writer, client_addr):
         """Read a request from asyncio streams; None if the client left."""
+        from _microdot_streams import StreamsConnection
         conn = StreamsConnection(app, client_reader, client_writer)
         return await run_async(read_request(cls, app, conn, client_addr))
 
@@ -152,75 +149,6 @@ class Response(microdot.Response):
                 chunk = chunk.encode()
             if chunk:
                 yield emit, (chunk,), {}
-
-
-class StreamsConnection(Connection):
-    """A client connection over asyncio streams (MicroPython, or CPython
-    with ``Microdot.use_streams``), with read and idle timeouts."""
-
-    def __init__(self, app, reader, writer):
-        self.reader = reader
-        self.writer = writer
-        self.read_timeout = app.request_class.socket_read_timeout
-        self.idle_timeout = app.keep_alive_timeout
-        self.idle = True  # until the first line of a request arrives
-
-    async def readline(self, limit):
-        # asyncio's readline takes no limit: an overlong line is cut short
-        idle, self.idle = self.idle, False
-        try:
-            return await asyncio.wait_for(self.reader.readline(), (
-                self.idle_timeout if idle else self.read_timeout))
-        except ValueError:  # CPython: the line outgrew the stream's buffer
-            return b'-' * limit
-
-    async def read(self, size):
-        data = b''
-        while len(data) < size:
-            part = await asyncio.wait_for(self.reader.read(size - len(data)),
-                                          self.read_timeout)
-            if not part:
-                break
-            data += part
-        return data
-
-    def set_read_timeout(self, seconds):
-        self.read_timeout = seconds
-
-    async def write(self, data):
-        self.writer.write(data)
-        await self.writer.drain()
-
-    def wait_for_request(self):
-        self.idle = True  # the next readline waits with the idle timeout
-        return True
-
-    async def discard_input(self):
-        try:
-            for _ in range(64):
-                if not await asyncio.wait_for(self.reader.read(1024), 0.1):
-                    break
-        except Exception:
-            pass
-
-    def close_if_idle(self):
-        if self.idle:
-            asyncio.create_task(self.aclose())
-
-    async def aclose(self):
-        # MicroPython's close() does nothing: wait_closed() closes
-        try:
-            self.writer.close()
-            await self.writer.wait_closed()
-        except Exception:
-            pass
-
-
-def _client_gone(exc):
-    if isinstance(exc, asyncio.TimeoutError):
-        return True
-    from _microdot_threaded import client_gone
-    return isinstance(exc, OSError) and client_gone(exc)
 
 
 class Microdot(microdot.Microdot):
@@ -255,13 +183,18 @@ class Microdot(microdot.Microdot):
         if _protocol is not None and not self.use_streams:
             self.server = await _protocol.create_server(self, host, port, ssl)
         else:
-            kwargs = {'ssl': ssl} if ssl else {}
-            self.server = await asyncio.start_server(
-                self._handle_streams, host, port, backlog=128, **kwargs)
+            from _microdot_streams import start_server
+            self.server = await start_server(self, host, port, ssl)
         if debug:
             print('Starting async server on {}:{}...'.format(host, port))
         await self._stopped.wait()
-        await self._drain()
+        for _ in range(self.shutdown_timeout * 10):  # let requests finish
+            if not self.connections:
+                break
+            await asyncio.sleep(0.1)
+        for conn in self.connections[:]:
+            await conn.aclose()
+        self.server = None
 
     def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
         """Serve the application until ``shutdown()`` (blocking).
@@ -288,19 +221,6 @@ class Microdot(microdot.Microdot):
         if self._stopped is not None:
             self._stopped.set()
 
-    async def _drain(self):
-        deadline = self.shutdown_timeout * 10
-        while self.connections and deadline > 0:
-            await asyncio.sleep(0.1)
-            deadline -= 1
-        for conn in self.connections[:]:
-            await conn.aclose()
-        self.server = None
-
-    async def _handle_streams(self, reader, writer):
-        await self.serve(StreamsConnection(self, reader, writer),
-                         writer.get_extra_info('peername'))
-
     async def serve(self, conn, client_addr):
         """Serve every request of one connection, then close it."""
         while len(self.connections) >= self.max_connections:
@@ -309,7 +229,8 @@ class Microdot(microdot.Microdot):
         try:
             await run_async(serve_connection(self, conn, client_addr))
         except Exception as exc:
-            if not _client_gone(exc):
+            from _microdot_status import client_gone
+            if not client_gone(exc):
                 print_exception(exc)
         finally:
             self.connections.remove(conn)
