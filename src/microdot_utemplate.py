@@ -48,7 +48,7 @@ class Loader:
 
     def path(self, name):
         """The file path of a template."""
-        if self.template_dir[-1:] in ('/', ''):
+        if not self.template_dir or self.template_dir.endswith('/'):
             return self.template_dir + name
         return self.template_dir + '/' + name
 

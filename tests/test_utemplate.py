@@ -152,6 +152,14 @@ class TestCompiler(unittest.TestCase):
             self.assertEqual(error.line, line, source)
             self.assertEqual(error.name, 'bad.html')
 
+    def test_invalid_python_with_no_bad_line(self):
+        # every line parses alone, the function as a whole does not
+        with self.assertRaises(TemplateSyntaxError) as context:
+            compile_template('{% args x %}{% set global x; y = 2 %}',
+                             'bad.html')
+        self.assertIsNone(context.exception.line)
+        self.assertIn('bad.html: invalid Python', str(context.exception))
+
     def test_syntax_error_is_a_value_error(self):
         with self.assertRaises(ValueError):
             compile_template('{% endif %}')
