@@ -5,18 +5,18 @@
 PyJWT signs and verifies (its JWS layer); the claims are checked by
 ``_microdot_jwt.check_claims``, as on MicroPython, so a session may hold any
 key (``'sub': 5``...) and reads the same on every platform. The tokens are
-byte for byte those of ``_microdot_jwt``. Importing this module raises
-ImportError where ``jwt`` is not PyJWT (micropython-lib has a ``jwt`` too).
+byte for byte those of ``_microdot_jwt``. ``microdot_session`` picks this
+module only where ``jwt`` is PyJWT (it has ``api_jws``); the functions
+import it themselves, so that this module imports anywhere.
 """
 import json
-
-from jwt import PyJWTError, api_jws
 
 from _microdot_jwt import check_claims
 
 
 def encode(payload, key):
     """Return a signed HS256 token (str) carrying the ``payload`` dict."""
+    from jwt import api_jws
     token = api_jws.encode(json.dumps(payload, separators=(',', ':')).encode(),
                            key, algorithm='HS256')
     return token.decode() if isinstance(token, bytes) else token  # PyJWT 1
@@ -27,6 +27,7 @@ def decode(token, key):
 
     Anything wrong raises ValueError, as ``_microdot_jwt.decode`` does.
     """
+    from jwt import PyJWTError, api_jws
     try:
         payload = json.loads(api_jws.decode(token, key, algorithms=['HS256'])
                              .decode())

@@ -24,9 +24,9 @@ Example::
         return redirect('/')
 """
 try:  # PyJWT makes the tokens where it is installed (CPython)...
-    __import__('jwt')  # first: where it is missing, load nothing more
+    __import__('jwt').api_jws  # not micropython-lib's jwt: it has none
     import _microdot_pyjwt as _codec
-except ImportError:  # ...and our own HS256 codec otherwise
+except (ImportError, AttributeError):  # ...our own HS256 codec otherwise
     import _microdot_jwt as _codec
 
 # No __all__: every module-level name but the API starts with "_" (the
