@@ -5,8 +5,9 @@ Those of the answer to a preflight (methods, request headers, max age) and
 with ``Origin`` and ``Access-Control-Request-Method``) before a cross-origin
 request that is not "simple": a method other than GET, HEAD or POST, a
 header of its own, a JSON body. An application that gets no preflight and
-exposes no header never loads this module, and keeps its RAM (~500 B on
-MicroPython) for something else.
+exposes no header never loads this module, and keeps its RAM (~1.2 KB on
+MicroPython, ~550 B more than the same code inside ``microdot_cors``) for
+something else.
 """
 from microdot_cors import is_preflight
 

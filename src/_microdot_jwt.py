@@ -20,7 +20,7 @@ Example::
 import binascii
 import json
 import time
-from hashlib import sha256  # ImportError on a board without it: say so
+from hashlib import sha256  # no fallback: the ImportError names it
 
 
 def hmac_sha256(key, message):
