@@ -8,7 +8,6 @@ takes DER bytes directly).
 """
 import binascii
 import os
-import ssl
 import tempfile
 
 # DER private keys: SEQUENCE { version INTEGER, then a tag telling the kind }
@@ -66,8 +65,8 @@ def load_cert_chain(context, cert, key, password=None):
         context.load_cert_chain(cert, key, password)
         return
     cert, key = read(cert), read(key)
-    if not is_pem(cert):
-        cert = ssl.DER_cert_to_PEM_cert(cert).encode()
+    if not is_pem(cert):  # as ssl.DER_cert_to_PEM_cert makes it
+        cert = der_to_pem(cert, 'CERTIFICATE').encode()
     if not is_pem(key):
         key = der_to_pem(key, der_key_label(key)).encode()
     fd, path = tempfile.mkstemp(suffix='.pem')  # mode 0600
