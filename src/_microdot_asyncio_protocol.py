@@ -22,8 +22,9 @@ _MAX_BUFFERED = 4 * (Request.max_readline + Request.max_body_length)
 class ProtocolConnection(asyncio.Protocol):
     """One client connection: a receive buffer with awaitable reads."""
 
-    def __init__(self, app):
+    def __init__(self, app, serve):
         self.app = app
+        self.serve = serve  # serve(app, connection, client_addr)
         self.buffer = bytearray()
         self.transport = None
         self.eof = False  # no more input will come
@@ -38,8 +39,8 @@ class ProtocolConnection(asyncio.Protocol):
 
     def connection_made(self, transport):
         self.transport = transport
-        self._loop.create_task(self.app.serve(
-            self, transport.get_extra_info('peername')))
+        self._loop.create_task(self.serve(
+            self.app, self, transport.get_extra_info('peername')))
 
     def data_received(self, data):
         self.buffer += data
@@ -186,11 +187,12 @@ class ProtocolConnection(asyncio.Protocol):
         self.close()
 
 
-async def create_server(app, host, port, ssl):
-    """Start listening; connections are served by ``app.serve``."""
+async def create_server(app, host, port, ssl, serve):
+    """Start listening; ``serve(app, connection, client_addr)`` serves each
+    connection."""
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: ProtocolConnection(app), host, port,
+        lambda: ProtocolConnection(app, serve), host, port,
         ssl=ssl, backlog=1024)
 
 

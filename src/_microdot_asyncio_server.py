@@ -1,12 +1,17 @@
-"""The asyncio streams driver: MicroPython's server, and CPython's with
-``Microdot.use_streams``. Loaded when the server starts.
+"""The asyncio server behind ``microdot_asyncio.Microdot.start_server``:
+listening, the connection cap, shutdown, and the asyncio streams driver
+(MicroPython's, and CPython's with ``use_streams``; CPython's default is
+the Protocol driver, ``_microdot_asyncio_protocol``). Loaded when the
+server starts.
 """
 try:
     import asyncio
 except ImportError:  # pragma: no cover - older MicroPython
     import uasyncio as asyncio
 
-from _microdot_http import Connection
+from _microdot_http import Connection, print_exception
+from microdot import serve_connection
+from microdot_asyncio import run_async, _protocol
 
 
 class StreamsConnection(Connection):
@@ -71,10 +76,43 @@ class StreamsConnection(Connection):
             pass
 
 
-def start_server(app, host, port, ssl):
-    """Listen with ``asyncio.start_server``; connections go to
-    ``app.serve``."""
-    return asyncio.start_server(
-        lambda reader, writer: app.serve(StreamsConnection(
-            app, reader, writer), writer.get_extra_info('peername')),
-        host, port, backlog=128, **({'ssl': ssl} if ssl else {}))
+async def serve(app, host, port, debug, ssl):
+    """Serve ``app`` until ``app.shutdown()``; then let the requests in
+    flight finish (within ``shutdown_timeout``) and close the rest."""
+    app.debug = debug
+    app.stopping = False
+    app._stopped = asyncio.Event()
+    if _protocol is not None and not app.use_streams:
+        app.server = await _protocol.create_server(app, host, port, ssl,
+                                                   serve_connections)
+    else:
+        app.server = await asyncio.start_server(
+            lambda reader, writer: serve_connections(app, StreamsConnection(
+                app, reader, writer), writer.get_extra_info('peername')),
+            host, port, backlog=128, **({'ssl': ssl} if ssl else {}))
+    if debug:
+        print('Starting async server on {}:{}...'.format(host, port))
+    await app._stopped.wait()
+    for _ in range(app.shutdown_timeout * 10):
+        if not app.connections:
+            break
+        await asyncio.sleep(0.1)
+    for conn in app.connections[:]:
+        await conn.aclose()
+    app.server = None
+
+
+async def serve_connections(app, conn, client_addr):
+    """Serve every request of one connection, then close it."""
+    while len(app.connections) >= app.max_connections:
+        await asyncio.sleep(0.05)  # MicroPython has no Semaphore
+    app.connections.append(conn)
+    try:
+        await run_async(serve_connection(app, conn, client_addr))
+    except Exception as exc:
+        from _microdot_status import client_gone
+        if not client_gone(exc):
+            print_exception(exc)
+    finally:
+        app.connections.remove(conn)
+        await conn.aclose()

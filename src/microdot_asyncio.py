@@ -13,9 +13,9 @@ Example::
     app.run()
 
 On CPython connections are served by a thin ``asyncio.Protocol`` driver
-(``_microdot_asyncio_protocol``); on MicroPython by asyncio streams
-(``_microdot_streams``, loaded when the server starts). Both feed the same
-core as the threaded server.
+(``_microdot_asyncio_protocol``); on MicroPython by asyncio streams. The
+server (``_microdot_asyncio_server``) loads when it starts; both drivers
+feed the same core as the threaded server.
 """
 try:
     import asyncio
@@ -26,7 +26,7 @@ import microdot
 from microdot import abort, redirect, send_file, URLPattern, \
     HTTPException, NoCaseDict, urldecode_str, urldecode_bytes, dispatch, \
     serve_connection  # noqa: F401 - re-exported
-from _microdot_http import read_request, print_exception
+from _microdot_http import read_request
 
 if hasattr(asyncio, 'Protocol'):  # CPython
     import _microdot_asyncio_protocol as _protocol
@@ -117,7 +117,7 @@ class Request(microdot.Request):
     @classmethod
     async def create(cls, app, client_reader, client_writer, client_addr):
         """Read a request from asyncio streams; None if the client left."""
-        from _microdot_streams import StreamsConnection
+        from _microdot_asyncio_server import StreamsConnection
         conn = StreamsConnection(app, client_reader, client_writer)
         return await run_async(read_request(cls, app, conn, client_addr))
 
@@ -177,24 +177,8 @@ class Microdot(microdot.Microdot):
 
             asyncio.run(app.start_server(port=8000, debug=True))
         """
-        self.debug = debug
-        self.stopping = False
-        self._stopped = asyncio.Event()
-        if _protocol is not None and not self.use_streams:
-            self.server = await _protocol.create_server(self, host, port, ssl)
-        else:
-            from _microdot_streams import start_server
-            self.server = await start_server(self, host, port, ssl)
-        if debug:
-            print('Starting async server on {}:{}...'.format(host, port))
-        await self._stopped.wait()
-        for _ in range(self.shutdown_timeout * 10):  # let requests finish
-            if not self.connections:
-                break
-            await asyncio.sleep(0.1)
-        for conn in self.connections[:]:
-            await conn.aclose()
-        self.server = None
+        from _microdot_asyncio_server import serve
+        await serve(self, host, port, debug, ssl)
 
     def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
         """Serve the application until ``shutdown()`` (blocking).
@@ -220,18 +204,3 @@ class Microdot(microdot.Microdot):
             self.server.close()
         if self._stopped is not None:
             self._stopped.set()
-
-    async def serve(self, conn, client_addr):
-        """Serve every request of one connection, then close it."""
-        while len(self.connections) >= self.max_connections:
-            await asyncio.sleep(0.05)  # MicroPython has no Semaphore
-        self.connections.append(conn)
-        try:
-            await run_async(serve_connection(self, conn, client_addr))
-        except Exception as exc:
-            from _microdot_status import client_gone
-            if not client_gone(exc):
-                print_exception(exc)
-        finally:
-            self.connections.remove(conn)
-            await conn.aclose()
