@@ -19,8 +19,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from microdot import Microdot  # noqa: E402
 from microdot_asgi import Microdot as AsgiMicrodot  # noqa: E402
 from microdot_wsgi import Microdot as WsgiMicrodot  # noqa: E402
-from _microdot_app import serve_connection  # noqa: E402
-from _microdot_core import StreamConnection, run_sync  # noqa: E402
+from microdot import serve_connection  # noqa: E402
+from _microdot_http import Connection, run_sync  # noqa: E402
 
 COUNT = 10000
 ROUNDS = 5
@@ -65,7 +65,7 @@ def per_request(function):
 def main():
     app = hello_app(Microdot, False)
     flow = per_request(lambda: run_sync(serve_connection(
-        app, StreamConnection(io.BytesIO(REQUEST), io.BytesIO()),
+        app, Connection(io.BytesIO(REQUEST), io.BytesIO()),
         ('127.0.0.1', 5555))))
 
     asgi_app = hello_app(AsgiMicrodot, True)

@@ -13,7 +13,9 @@ try:
 except ImportError:  # CPython 3.10+
     from traceback import print_exception
 
-_TRANSLATE = hasattr(bytes, 'translate')  # CPython checks bytes in C
+# CPython checks bytes in C (translate), and its dict subclasses need no
+# dict.__init__ call
+_CPYTHON = hasattr(bytes, 'translate')
 _TOKEN = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" \
     b"!#$%&'*+.^`|~"
 _CONTROLS = bytes(range(9)) + bytes(range(10, 32)) + b'\x7f'
@@ -49,7 +51,8 @@ class NoCaseDict(dict):
     __slots__ = ('_keys',)  # no __dict__: a request makes two of these
 
     def __init__(self, initial_dict=None):
-        super().__init__()
+        if not _CPYTHON:
+            super().__init__()
         self._keys = {}
         if initial_dict:
             self.update(initial_dict)
@@ -117,7 +120,7 @@ def decode_text(data):
 
 def _check(data, chars, forbidden=False):
     # 400 unless each byte of data is in chars (forbidden: none is)
-    if _TRANSLATE:
+    if _CPYTHON:
         bad = len(data.translate(None, chars)) != len(data) if forbidden \
             else not data or data.translate(None, chars)
     else:
