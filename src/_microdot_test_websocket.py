@@ -1,19 +1,43 @@
 """The client end of an in-memory WebSocket, for the test clients.
 
-Loaded by the first ``TestClient.websocket()``.
+Loaded by the first ``TestClient.websocket()``. The client's side of the
+codec lives here: a server never masks, so ``microdot_websocket`` only
+reads masked frames and sends unmasked ones.
 """
 from _microdot_http import run_sync
 from microdot_test_client import TestResponse
-from _microdot_ws import WebSocketSession, ConnectionClosed, encode_frame, \
-    close_payload, OP_TEXT, OP_BINARY, OP_CLOSE
+from microdot_websocket import read_frame
 
 HEADERS = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
            'Sec-WebSocket-Version': '13',
            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
 
 
-def _ignore(data):
-    pass
+def apply_mask(mask, data):
+    """XOR ``data`` with a 4-byte mask (masking and unmasking alike)."""
+    size = len(data)
+    if not size:
+        return b''
+    repeated = (mask * (size // 4 + 1))[:size]
+    return (int.from_bytes(data, 'big') ^
+            int.from_bytes(repeated, 'big')).to_bytes(size, 'big')
+
+
+def encode_frame(opcode, payload, fin=True, mask=None):
+    """Encode one frame: a client's with a 4-byte ``mask``, a server's
+    without."""
+    size = len(payload)
+    mask_bit = 0x80 if mask else 0
+    head = bytes([(0x80 if fin else 0) | opcode])
+    if size < 126:
+        head += bytes([mask_bit | size])
+    elif size < 65536:
+        head += bytes([mask_bit | 126]) + size.to_bytes(2, 'big')
+    else:
+        head += bytes([mask_bit | 127]) + size.to_bytes(8, 'big')
+    if mask:
+        return head + mask + apply_mask(mask, payload)
+    return head + payload
 
 
 class WebSocketPeer:
@@ -32,8 +56,6 @@ class WebSocketPeer:
         self.close_code = None
         self.unread = 0  # messages the client was not given yet
         self.head = None
-        self.frames = WebSocketSession(self._next_output, _ignore, 1 << 30,
-                                       client=True)
 
     def readline(self, limit):
         line, sep, rest = self.incoming.partition(b'\n')
@@ -53,13 +75,17 @@ class WebSocketPeer:
                     b'\r\n\r\n' not in self.output:
                 return  # not accepted (yet): a plain HTTP response
             self.head, self.output = self.output.split(b'\r\n\r\n', 1)
-        while self._has_frame():
-            try:
-                self.messages.append(run_sync(self.frames.receive()))
+        while self.close_code is None and self._has_frame():
+            # the app's frames, checked as strictly as a client would
+            fin, opcode, payload = run_sync(read_frame(
+                self._next_output, 1 << 30, False))
+            if opcode == 8:  # the app closed
+                self.close_code = int.from_bytes(payload[:2], 'big') \
+                    if payload else 1005
+            elif opcode < 3:
+                self.messages.append(payload if opcode == 2
+                                     else payload.decode())
                 self.unread += 1
-            except ConnectionClosed as exc:  # the app closed
-                self.close_code = exc.code
-                self.output = b''
 
     def _has_frame(self):
         data = self.output
@@ -89,10 +115,10 @@ class WebSocketPeer:
             self.started = True
         except StopIteration:
             self.finished = True
-            self.incoming = encode_frame(OP_CLOSE, close_payload(1000),
+            self.incoming = encode_frame(8, (1000).to_bytes(2, 'big'),
                                          mask=b'mask')
             return
-        opcode = OP_TEXT if isinstance(message, str) else OP_BINARY
+        opcode = 1 if isinstance(message, str) else 2
         if isinstance(message, str):
             message = message.encode()
         self.incoming = encode_frame(opcode, message, mask=b'mask')

@@ -15,9 +15,12 @@ does the framing. Example::
             await ws.send(await ws.receive())
 """
 from _microdot_http import HTTPException
-from _microdot_ws import ConnectionClosed, OP_TEXT, OP_BINARY, \
-    CLOSE_NO_STATUS, CLOSE_TOO_BIG  # noqa: F401
-from microdot_asyncio_websocket import websocket_decorator
+from microdot_asyncio import run_async
+from microdot_websocket import ConnectionClosed, OP_TEXT, OP_BINARY, \
+    serve  # noqa: F401 - re-exported
+
+CLOSE_NO_STATUS = 1005
+CLOSE_TOO_BIG = 1009
 
 __all__ = ['WebSocket', 'ConnectionClosed', 'websocket_upgrade',
            'with_websocket']
@@ -85,4 +88,10 @@ async def websocket_upgrade(request):
     return WebSocket(request)
 
 
-with_websocket = websocket_decorator(websocket_upgrade)
+def with_websocket(f):
+    """Decorator for a route whose coroutine handler takes
+    ``(request, ws)``."""
+    async def handler(request, *args, **kwargs):
+        return await run_async(serve(websocket_upgrade, f, request, args,
+                                     kwargs))
+    return handler

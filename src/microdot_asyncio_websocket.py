@@ -15,15 +15,10 @@ Example::
             message = await ws.receive()
             await ws.send(message)
 """
-from microdot_asyncio import Response
 from microdot_asyncio import run_async
-from _microdot_ws import WebSocketSession, ConnectionClosed, \
-    check_handshake, handshake_response, websocket_handler, \
-    OP_TEXT, OP_BINARY, OP_PING  # noqa: F401 - re-exported
 import microdot_websocket
-
-__all__ = ['WebSocket', 'ConnectionClosed', 'websocket_upgrade',
-           'with_websocket']
+from microdot_websocket import ConnectionClosed, OP_TEXT, OP_BINARY, \
+    OP_PING, accept, serve  # noqa: F401 - re-exported
 
 
 class WebSocket(microdot_websocket.WebSocket):
@@ -31,15 +26,15 @@ class WebSocket(microdot_websocket.WebSocket):
 
     async def receive(self):
         """Wait for the next message: str for text, bytes for binary."""
-        return await run_async(self.session.receive())
+        return await run_async(self._receive())
 
     async def send(self, data, opcode=None):
         """Send a message: str as text, bytes as binary, or ``opcode``."""
-        await run_async(self.session.send(data, opcode))
+        await run_async(self._send(data, opcode))
 
     async def close(self, code=1000, reason=''):
         """Close the WebSocket with a status code."""
-        await run_async(self.session.close(code, reason))
+        await run_async(self._close(code, reason))
 
 
 async def websocket_upgrade(request):
@@ -47,23 +42,15 @@ async def websocket_upgrade(request):
 
     Raises HTTPException(400) if the request is not a WebSocket handshake.
     """
-    accept = check_handshake(request)
-    await request.connection.write(handshake_response(accept))
+    await request.connection.write(accept(request))
     request.connection.set_read_timeout(None)
     return WebSocket(request)
 
 
-def websocket_decorator(upgrade):
-    """Make a ``with_websocket`` decorator around an ``upgrade`` coroutine
-    (the ASGI module brings its own)."""
-    def with_websocket(f):
-        """Decorator for a route whose coroutine handler takes
-        ``(request, ws)``."""
-        async def handler(request, *args, **kwargs):
-            return await run_async(websocket_handler(
-                upgrade, f, request, args, kwargs, Response.already_handled))
-        return handler
-    return with_websocket
-
-
-with_websocket = websocket_decorator(websocket_upgrade)
+def with_websocket(f):
+    """Decorator for a route whose coroutine handler takes
+    ``(request, ws)``."""
+    async def handler(request, *args, **kwargs):
+        return await run_async(serve(websocket_upgrade, f, request, args,
+                                     kwargs))
+    return handler

@@ -15,9 +15,9 @@ if sys.implementation.name != 'micropython':
 import select  # noqa: E402
 import websocket as _native  # noqa: E402
 
-from microdot_websocket import websocket_decorator  # noqa: E402
-from _microdot_ws import ConnectionClosed, check_handshake, \
-    handshake_response, OP_TEXT, OP_BINARY  # noqa: E402
+from _microdot_http import run_sync  # noqa: E402
+from microdot_websocket import ConnectionClosed, accept, serve, \
+    OP_TEXT, OP_BINARY  # noqa: E402
 
 __all__ = ['WebSocket', 'ConnectionClosed', 'websocket_upgrade',
            'with_websocket']
@@ -71,10 +71,13 @@ class WebSocket:
 
 def websocket_upgrade(request):
     """Complete the opening handshake and return the WebSocket."""
-    accept = check_handshake(request)
-    request.connection.write(handshake_response(accept))
+    request.connection.write(accept(request))
     request.connection.set_read_timeout(0)  # the native reads never block
     return WebSocket(request)
 
 
-with_websocket = websocket_decorator(websocket_upgrade)
+def with_websocket(f):
+    """Decorator for a route whose handler takes ``(request, ws)``."""
+    def handler(request, *args, **kwargs):
+        return run_sync(serve(websocket_upgrade, f, request, args, kwargs))
+    return handler

@@ -1,7 +1,9 @@
-"""WebSocket (RFC 6455): the sans-IO codec of ``_microdot_ws`` as byte tables
-checked both ways, the message layer (``WebSocketSession``) over in-memory
-streams, the wire flow of sync and async apps (request bytes in, 101 and
-frames out), and both test clients' ``websocket()``.
+"""WebSocket (RFC 6455): the codec of ``microdot_websocket`` (the handshake,
+``read_frame``, what ``WebSocket`` sends) and the client side of the test
+clients (``_microdot_test_websocket.encode_frame``) as byte tables checked
+both ways, the message layer (``WebSocket``) over in-memory streams, the
+wire flow of sync and async apps (request bytes in, 101 and frames out), and
+both test clients' ``websocket()``.
 
 Portable: runs under pytest and under tests/mp_runner.py on MicroPython.
 """
@@ -17,11 +19,11 @@ try:
 except ImportError:  # pragma: no cover
     import uasyncio as asyncio
 
-import _microdot_ws
-from _microdot_ws import accept_key, check_handshake, handshake_response, \
-    apply_mask, encode_frame, read_frame, parse_close, close_payload, \
-    WebSocketSession, ConnectionClosed, ProtocolError, \
-    OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG
+import microdot_websocket
+from microdot_websocket import read_frame, WebSocket, ConnectionClosed, \
+    OP_TEXT, OP_BINARY, OP_PING
+from _microdot_test_websocket import apply_mask, encode_frame, \
+    WebSocketPeer
 from _microdot_http import HTTPException
 from _microdot_http import NoCaseDict, Connection, run_sync
 from microdot import serve_connection
@@ -34,6 +36,7 @@ from microdot_test_client import TestClient
 from microdot_asyncio_test_client import TestClient as AsyncTestClient, \
     _AsyncMemoryConnection
 
+OP_CONTINUATION, OP_CLOSE, OP_PONG = 0, 8, 10
 MASK = b'\x37\xfa\x21\x3d'  # the mask of RFC 6455's examples (5.7)
 BIG = 1 << 21
 RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
@@ -78,8 +81,23 @@ def client_frame(opcode, payload=b'', fin=True):
     return encode_frame(opcode, payload, fin, MASK)
 
 
+def close_payload(code, reason=''):
+    # the reference encoding of a close frame's payload (RFC 6455 5.5.1)
+    return code.to_bytes(2, 'big') + reason.encode()
+
+
+def parse_close(payload):
+    """(code, reason) of a close frame the server sent."""
+    return int.from_bytes(payload[:2], 'big'), payload[2:].decode()
+
+
 def close_frame(code, reason=''):
     return (True, OP_CLOSE, close_payload(code, reason))
+
+
+def accept(changes, method='GET'):
+    """What the handshake answers to a request with these header changes."""
+    return microdot_websocket.accept(FakeRequest(method, changes))
 
 
 # ---------------------------------------------------------------- handshake
@@ -139,26 +157,27 @@ class FakeRequest:
 
 class TestHandshake(unittest.TestCase):
     def test_accept_key(self):
-        for key, accept in ACCEPT_KEYS:
-            self.assertEqual(accept_key(key), accept)
+        for key, expected in ACCEPT_KEYS:
+            self.assertIn(('\r\nSec-WebSocket-Accept: %s\r\n' % expected)
+                          .encode(), accept({'Sec-WebSocket-Key': key}))
 
     def test_accepted_handshakes(self):
         for method, changes in HANDSHAKES_ACCEPTED:
             with self.subTest(method=method, changes=changes):
-                self.assertEqual(
-                    check_handshake(FakeRequest(method, changes)),
-                    RFC_ACCEPT)
+                self.assertIn(
+                    ('\r\nSec-WebSocket-Accept: %s\r\n' % RFC_ACCEPT)
+                    .encode(), accept(changes, method))
 
     def test_rejected_handshakes_are_400(self):
         for method, changes in HANDSHAKES_REJECTED:
             with self.subTest(method=method, changes=changes):
                 with self.assertRaises(HTTPException) as cm:
-                    check_handshake(FakeRequest(method, changes))
+                    accept(changes, method)
                 self.assertEqual(cm.exception.status_code, 400, changes)
 
     def test_handshake_response(self):
         self.assertEqual(
-            handshake_response(RFC_ACCEPT),
+            accept({}),
             b'HTTP/1.1 101 Switching Protocols\r\n'
             b'Upgrade: websocket\r\n'
             b'Connection: Upgrade\r\n'
@@ -206,7 +225,7 @@ FIRST_BYTES = [
     (OP_CLOSE, True, 0x88), (OP_PING, True, 0x89), (OP_PONG, True, 0x8a),
 ]
 
-# (what, bytes, require_mask, max_size, close code of the ProtocolError)
+# (what, bytes, require_mask, max_size, code of the ConnectionClosed)
 READ_ERRORS = [
     ('RSV1', b'\xc1\x80' + MASK, True, BIG, 1002),
     ('RSV2', b'\xa1\x80' + MASK, True, BIG, 1002),
@@ -275,6 +294,8 @@ class TestFrames(unittest.TestCase):
                                  frame)
                 self.assertEqual(decode(frame, require_mask=bool(mask)),
                                  (fin, opcode, payload))
+                if fin and opcode in (OP_TEXT, OP_BINARY) and not mask:
+                    self.assertEqual(sent(payload, opcode), frame)
 
     def test_length_classes_both_ways(self):
         for size, head, masked_head in LENGTH_HEADS:
@@ -282,6 +303,7 @@ class TestFrames(unittest.TestCase):
                 payload = pattern(size)
                 frame = encode_frame(OP_BINARY, payload)
                 self.assertEqual(frame, head + payload)
+                self.assertEqual(sent(payload), head + payload)
                 self.assertEqual(decode(frame, require_mask=False),
                                  (True, OP_BINARY, payload))
                 masked = encode_frame(OP_BINARY, payload, mask=MASK)
@@ -290,11 +312,12 @@ class TestFrames(unittest.TestCase):
                 self.assertEqual(decode(masked), (True, OP_BINARY, payload))
 
     def test_first_byte_of_every_opcode(self):
+        payload = b'\x03\xe8'  # two bytes, a valid close code too
         for opcode, fin, first in FIRST_BYTES:
-            frame = encode_frame(opcode, b'ab', fin)
-            self.assertEqual(frame, bytes([first, 2]) + b'ab')
+            frame = encode_frame(opcode, payload, fin)
+            self.assertEqual(frame, bytes([first, 2]) + payload)
             self.assertEqual(decode(frame, require_mask=False),
-                             (fin, opcode, b'ab'))
+                             (fin, opcode, payload))
 
     def test_limit_is_inclusive(self):
         for size in (0, 125, 126, 65536):
@@ -311,7 +334,7 @@ class TestFrames(unittest.TestCase):
     def test_protocol_errors(self):
         for what, data, require_mask, max_size, code in READ_ERRORS:
             with self.subTest(what=what):
-                with self.assertRaises(ProtocolError) as cm:
+                with self.assertRaises(ConnectionClosed) as cm:
                     decode(data, max_size, require_mask)
                 self.assertEqual(cm.exception.code, code, what)
 
@@ -343,7 +366,7 @@ CLOSE_PAYLOADS = [
     (b'\x0f\xa1\xc3\xa9t\xc3\xa9', (4001, '\u00e9t\u00e9')),
 ]
 
-# (payload, close code of the ProtocolError)
+# (payload, code of the ConnectionClosed)
 BAD_CLOSE_PAYLOADS = [
     (b'\x03', 1002),
     (b'\x00\x00', 1002),      # 0
@@ -368,37 +391,75 @@ CLOSE_ENCODINGS = [
 ]
 
 
+def received_close(payload):
+    """(code, reason) of the ConnectionClosed that a client's close frame
+    with ``payload`` raises from ``receive()``."""
+    messages, closed = receive_all(Peer(client_frame(OP_CLOSE,
+                                                     payload)).session())
+    return closed.code, closed.reason
+
+
+def sent_close(code, reason=''):
+    """The payload of the close frame that ``close(code, reason)`` sends."""
+    peer = Peer()
+    peer.session().close(code, reason)
+    frames = peer.frames()
+    return frames[0][2]
+
+
 class TestClosePayloads(unittest.TestCase):
     def test_parse_close(self):
         for payload, expected in CLOSE_PAYLOADS:
-            self.assertEqual(parse_close(payload), expected)
+            self.assertEqual(received_close(payload), expected)
+            self.assertEqual(decode(client_frame(OP_CLOSE, payload)),
+                             (True, OP_CLOSE, payload))
 
     def test_invalid_close_payloads(self):
         for payload, code in BAD_CLOSE_PAYLOADS:
             with self.subTest(payload=payload):
-                with self.assertRaises(ProtocolError) as cm:
-                    parse_close(payload)
+                with self.assertRaises(ConnectionClosed) as cm:
+                    decode(client_frame(OP_CLOSE, payload))
                 self.assertEqual(cm.exception.code, code, payload)
+                self.assertEqual(received_close(payload)[0], code, payload)
 
     def test_close_payload_both_ways(self):
         for code, reason, payload in CLOSE_ENCODINGS:
-            self.assertEqual(close_payload(code, reason), payload)
-            self.assertEqual(parse_close(payload), (code, reason))
+            self.assertEqual(sent_close(code, reason), payload)
+            self.assertEqual(received_close(payload), (code, reason))
 
     def test_long_reason_fits_a_control_frame(self):
-        payload = close_payload(1000, 'x' * 200)
+        payload = sent_close(1000, 'x' * 200)
         self.assertEqual(len(payload), 125)
         self.assertEqual(parse_close(payload), (1000, 'x' * 123))
 
     def test_long_reason_is_cut_between_characters(self):
         # 2-byte characters: 123 bytes would end inside the 62nd one
-        payload = close_payload(1000, '\u00e9' * 100)
+        payload = sent_close(1000, '\u00e9' * 100)
         self.assertLessEqual(len(payload), 125)
         code, reason = parse_close(payload)
         self.assertEqual((code, reason), (1000, '\u00e9' * 61))
 
 
 # ------------------------------------------------------------ message layer
+
+class MemoryConnection:
+    """What a WebSocket uses of ``request.connection``."""
+
+    def __init__(self, read, write):
+        self.read, self.write = read, write
+
+    def set_read_timeout(self, seconds):
+        pass
+
+
+def make_session(read, write, max_size=1024):
+    """A server-side WebSocket over ``read`` and ``write``."""
+    request = FakeRequest('GET', {})
+    request.connection = MemoryConnection(read, write)
+    session = WebSocket(request)
+    session.max_message_size = max_size
+    return session
+
 
 class Peer:
     """The server's end of an in-memory WebSocket: the client's frames
@@ -409,15 +470,21 @@ class Peer:
         self.written = []
 
     def session(self, max_size=1024):
-        return WebSocketSession(self.input.read, self.written.append,
-                                max_size)
+        return make_session(self.input.read, self.written.append, max_size)
 
     def frames(self):
         return decode_all(b''.join(self.written))
 
 
+def sent(data, opcode=None):
+    """The frame that ``send(data, opcode)`` writes."""
+    peer = Peer()
+    peer.session().send(data, opcode)
+    return b''.join(peer.written)
+
+
 def receive(session):
-    return run_sync(session.receive())
+    return session.receive()
 
 
 def receive_all(session):
@@ -543,8 +610,8 @@ class TestSession(unittest.TestCase):
         with self.assertRaises(ConnectionClosed):
             receive(session)
         with self.assertRaises(ConnectionClosed):
-            run_sync(session.send('late'))
-        run_sync(session.close())  # already closed: nothing more is sent
+            session.send('late')
+        session.close()  # already closed: nothing more is sent
         self.assertEqual(len(peer.written), 1)
 
     def test_close_codes_are_echoed(self):
@@ -602,7 +669,7 @@ class TestSession(unittest.TestCase):
             raise OSError(104, 'ECONNRESET')
 
         written = []
-        session = WebSocketSession(reset, written.append, 1024)
+        session = make_session(reset, written.append)
         with self.assertRaises(ConnectionClosed) as cm:
             receive(session)
         self.assertEqual(cm.exception.code, 1006)
@@ -613,14 +680,14 @@ class TestSession(unittest.TestCase):
         def broken_pipe(data):
             raise OSError(32, 'EPIPE')
 
-        session = WebSocketSession(Peer().input.read, broken_pipe, 1024)
+        session = make_session(Peer().input.read, broken_pipe)
         with self.assertRaises(ConnectionClosed) as cm:
-            run_sync(session.send('to nobody'))
+            session.send('to nobody')
         self.assertEqual(cm.exception.code, 1006)
         self.assertTrue(session.closed)
         # a failure whose close frame cannot be written ends the same way
         peer = Peer(client_frame(OP_TEXT, b'\xff'))
-        session = WebSocketSession(peer.input.read, broken_pipe, 1024)
+        session = make_session(peer.input.read, broken_pipe)
         with self.assertRaises(ConnectionClosed) as cm:
             receive(session)
         self.assertEqual(cm.exception.code, 1007)
@@ -633,10 +700,10 @@ class TestSession(unittest.TestCase):
     def test_send(self):
         peer = Peer()
         session = peer.session()
-        run_sync(session.send('hi'))
-        run_sync(session.send(b'\x00\x01'))
-        run_sync(session.send(b'raw text', OP_TEXT))
-        run_sync(session.send('x' * 126))
+        session.send('hi')
+        session.send(b'\x00\x01')
+        session.send(b'raw text', OP_TEXT)
+        session.send('x' * 126)
         self.assertEqual(peer.written, [
             b'\x81\x02hi', b'\x82\x02\x00\x01', b'\x81\x08raw text',
             b'\x81\x7e\x00\x7e' + b'x' * 126])
@@ -646,7 +713,7 @@ class TestSession(unittest.TestCase):
                     client_frame(OP_CLOSE, close_payload(4001)),
                     client_frame(OP_TEXT, b'after'))
         session = peer.session()
-        run_sync(session.close(4001, 'bye'))
+        session.close(4001, 'bye')
         self.assertEqual(peer.written, [b'\x88\x05\x0f\xa1bye'])
         self.assertTrue(session.closed)
         self.assertEqual(peer.input.read(), client_frame(OP_TEXT, b'after'))
@@ -654,18 +721,21 @@ class TestSession(unittest.TestCase):
     def test_close_when_the_peer_is_gone(self):
         peer = Peer(b'\x81\x85')
         session = peer.session()
-        run_sync(session.close(1001))
+        session.close(1001)
         self.assertEqual(peer.frames(), [close_frame(1001)])
 
     def test_client_side_masks_and_reads_unmasked(self):
-        written = []
-        server_frames = io.BytesIO(encode_frame(OP_TEXT, b'from server'))
-        session = WebSocketSession(server_frames.read, written.append, 1024,
-                                   client=True)
-        self.assertEqual(receive(session), 'from server')
-        run_sync(session.send('from client'))
-        self.assertEqual(decode(written[0]), (True, OP_TEXT, b'from client'))
-        self.assertEqual(written[0][1] & 0x80, 0x80)
+        # the test clients' end of the WebSocket
+        def client():
+            yield 'from client'
+
+        peer = WebSocketPeer(b'', client)
+        peer.write(b'HTTP/1.1 101 Switching Protocols\r\n\r\n' +
+                   encode_frame(OP_TEXT, b'from server'))
+        self.assertEqual(peer.messages, ['from server'])
+        written = peer.read(1024)
+        self.assertEqual(decode(written), (True, OP_TEXT, b'from client'))
+        self.assertEqual(written[1] & 0x80, 0x80)
 
 
 # ------------------------------------------------- the wire flow of an app
@@ -692,9 +762,10 @@ class Errors:
 
     def __init__(self, test):
         self.logged = []
-        saved = _microdot_ws.print_exception
-        _microdot_ws.print_exception = self.logged.append
-        test.addCleanup(setattr, _microdot_ws, 'print_exception', saved)
+        saved = microdot_websocket.print_exception
+        microdot_websocket.print_exception = self.logged.append
+        test.addCleanup(setattr, microdot_websocket, 'print_exception',
+                        saved)
 
 
 class E2EError(Exception):

@@ -1,12 +1,13 @@
 """Property tests of the WebSocket codec (CPython only: hypothesis).
 
-- every frame ``encode_frame`` makes, ``read_frame`` reads back, whatever the
-  opcode, payload, mask and the size of the reads;
-- close payloads round-trip through ``close_payload``/``parse_close``;
-- arbitrary bytes fed to ``read_frame`` raise nothing but ProtocolError (a
-  close code) or HTTPException (the stream ended), and fed to
-  ``WebSocketSession.receive`` nothing but ConnectionClosed, after at most
-  one close frame with a valid code and pongs for pings.
+- every frame the test clients' ``encode_frame`` makes, ``read_frame``
+  reads back, whatever the opcode, payload, mask and the size of the reads;
+- close frames round-trip: what ``WebSocket.close(code, reason)`` sends,
+  ``receive()`` on the other end raises as ConnectionClosed(code, reason);
+- arbitrary bytes fed to ``read_frame`` raise nothing but ConnectionClosed
+  (a close code) or HTTPException (the stream ended), and fed to
+  ``WebSocket.receive`` nothing but ConnectionClosed, after at most one close
+  frame with a valid code and pongs for pings.
 """
 import io
 
@@ -14,10 +15,11 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 
 from _microdot_http import HTTPException
 from _microdot_http import run_sync
-from _microdot_ws import encode_frame, read_frame, close_payload, \
-    parse_close, apply_mask, WebSocketSession, ConnectionClosed, \
-    ProtocolError, OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, \
-    OP_PONG
+from _microdot_test_websocket import encode_frame, apply_mask
+from microdot_websocket import read_frame, WebSocket, ConnectionClosed, \
+    OP_TEXT, OP_BINARY, OP_PING
+
+OP_CONTINUATION, OP_CLOSE, OP_PONG = 0, 8, 10
 
 SETTINGS = settings(max_examples=500, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -31,10 +33,54 @@ VALID_CODES = st.sampled_from([1000, 1001, 1002, 1003, 1007, 1008, 1009,
 masks = st.none() | st.binary(min_size=4, max_size=4)
 
 
+class Connection:
+    """What a WebSocket uses of ``request.connection``."""
+
+    def __init__(self, read, write):
+        self.read, self.write = read, write
+
+    def set_read_timeout(self, seconds):
+        pass
+
+
+class Request:
+    def __init__(self, read, write):
+        self.connection = Connection(read, write)
+
+
+def make_session(read, write, max_size):
+    session = WebSocket(Request(read, write))
+    session.max_message_size = max_size
+    return session
+
+
+def close_payload(code, reason=''):
+    """What ``close(code, reason)`` sends as the close frame's payload."""
+    written = []
+    make_session(io.BytesIO().read, written.append, 0).close(code, reason)
+    return run_sync(read_frame(io.BytesIO(written[0]).read, 0, False))[2]
+
+
+def parse_close(payload):
+    """(code, reason) that a client's close frame with ``payload`` makes
+    ``receive()`` raise."""
+    frame = encode_frame(OP_CLOSE, payload, mask=b'\x01\x02\x03\x04')
+    try:
+        make_session(io.BytesIO(frame).read, [].append, 0).receive()
+    except ConnectionClosed as closed:
+        return closed.code, closed.reason
+    raise AssertionError('receive() returned after a close frame')
+
+
 @st.composite
 def frames(draw):
     """(fin, opcode, payload, mask) of a valid frame."""
     opcode = draw(st.sampled_from(DATA_OPCODES + CONTROL_OPCODES))
+    if opcode == OP_CLOSE:  # read_frame checks the code and the reason
+        payload = draw(st.just(b'') | st.builds(
+            lambda code, reason: code.to_bytes(2, 'big') + reason.encode(),
+            VALID_CODES, st.text(max_size=30)))
+        return True, opcode, payload, draw(masks)
     if opcode in CONTROL_OPCODES:
         return True, opcode, draw(st.binary(max_size=125)), draw(masks)
     if draw(st.booleans()):
@@ -104,20 +150,19 @@ def test_random_bytes_never_crash_read_frame(data, require_mask, max_size):
                 stream.read, max_size, require_mask))
             assert len(payload) <= max_size
             assert opcode in DATA_OPCODES + CONTROL_OPCODES
-    except ProtocolError as exc:
-        assert exc.code in (1002, 1009)
+    except ConnectionClosed as exc:  # close frames are checked too: 1007
+        assert exc.code in (1002, 1007, 1009)
     except HTTPException as exc:  # the stream ended
         assert exc.status_code == 400
 
 
 def check_session(data, max_size):
     written = []
-    session = WebSocketSession(io.BytesIO(data).read, written.append,
-                               max_size)
+    session = make_session(io.BytesIO(data).read, written.append, max_size)
     messages = []
     try:
         for _ in range(len(data) + 1):
-            messages.append(run_sync(session.receive()))
+            messages.append(session.receive())
     except ConnectionClosed as closed:
         assert 1000 <= closed.code <= 4999
     else:
@@ -136,7 +181,8 @@ def check_session(data, max_size):
                                                         len(closes)])
     if closes:
         assert replies[-1][1] == OP_CLOSE
-        parse_close(closes[0][2])
+        payload = closes[0][2]  # read_frame checked it; receive() agrees
+        assert parse_close(payload)[0] == int.from_bytes(payload[:2], 'big')
     return messages
 
 
