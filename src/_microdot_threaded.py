@@ -1,9 +1,9 @@
 """The threaded HTTP/1.1 server behind ``Microdot.run()``.
 
 Loaded by the first ``run()``. Each connection is served by a worker thread
-(reused, up to ``max_connections``); without threads (MicroPython's unix
-port and most boards) one connection at a time, an idle one given up as
-soon as another client waits.
+(``_microdot_thread_pool``, where ``threading`` exists); without threads
+(MicroPython's unix port and most boards) one connection at a time, an idle
+one given up as soon as another client waits.
 """
 import errno
 import socket
@@ -19,7 +19,6 @@ except ImportError:  # pragma: no cover
     import uselect as select
 
 try:
-    import queue
     import threading
 except ImportError:  # MicroPython's unix port and most boards
     threading = None
@@ -123,7 +122,8 @@ def serve(app, host, port, debug, ssl):
             'threaded' if threading else 'sync', host, port))
     try:
         if threading:
-            _serve_threaded(app, listener, ssl)
+            from _microdot_thread_pool import serve_threaded
+            serve_threaded(app, listener, ssl)
         else:
             while not app.stopping:
                 sock, addr = listener.accept()
@@ -133,47 +133,6 @@ def serve(app, host, port, debug, ssl):
     finally:
         listener.close()
         app.server = None
-
-
-def _serve_threaded(app, listener, ssl):
-    # workers are started only when every existing one is busy: starting a
-    # thread costs more than a short request
-    slots = threading.BoundedSemaphore(app.max_connections)
-    jobs, threads, lock, idle = queue.SimpleQueue(), [], threading.Lock(), [0]
-
-    def work():
-        while True:
-            with lock:
-                idle[0] += 1
-            job = jobs.get()
-            with lock:
-                idle[0] -= 1
-            if job is None:
-                return
-            try:
-                serve_socket(app, *job)
-            finally:
-                slots.release()
-
-    listener.settimeout(0.25)  # to notice shutdown()
-    while not app.stopping:
-        if not slots.acquire(timeout=0.25):
-            continue
-        try:
-            sock, addr = listener.accept()
-        except OSError:
-            slots.release()
-            continue
-        jobs.put((sock, addr, ssl))
-        with lock:
-            if jobs.qsize() > idle[0] and len(threads) < app.max_connections:
-                threads.append(threading.Thread(target=work, daemon=True))
-                threads[-1].start()
-    deadline = time.time() + app.shutdown_timeout
-    for _ in threads:
-        jobs.put(None)
-    for thread in threads:
-        thread.join(max(deadline - time.time(), 0))
 
 
 def serve_socket(app, sock, addr, ssl=None, listener=None):

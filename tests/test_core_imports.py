@@ -25,7 +25,8 @@ FORBIDDEN = {'socket', 'asyncio', 'threading', 'select', 'selectors',
 LOADED_FORBIDDEN = FORBIDDEN - {'_thread'}
 REQUIRED = ['_microdot_http', '_microdot_response']
 # private modules that are drivers, not core: I/O is their job
-DRIVERS = {'_microdot_asyncio_protocol', '_microdot_threaded', '_microdot_asyncio_server'}
+DRIVERS = {'_microdot_asyncio_protocol', '_microdot_threaded',
+           '_microdot_thread_pool', '_microdot_asyncio_server'}
 
 
 def core_modules():
