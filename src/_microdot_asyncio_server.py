@@ -110,7 +110,7 @@ async def serve_connections(app, conn, client_addr):
     try:
         await run_async(serve_connection(app, conn, client_addr))
     except Exception as exc:
-        from _microdot_status import client_gone
+        from _microdot_errors import client_gone
         if not client_gone(exc):
             print_exception(exc)
     finally:

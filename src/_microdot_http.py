@@ -5,7 +5,7 @@ it needs as a ``(function, args, kwargs)`` call: ``run_sync`` makes the
 calls, an async runner awaits them, so the parsing rules exist once. No
 socket, event loop or thread here (a test checks), and only what a
 hello-world request needs: rarer parts load on first use (chunked and
-streamed bodies in ``_microdot_body``, status texts in ``_microdot_status``,
+streamed bodies in ``_microdot_body``, status texts in ``_microdot_errors``,
 query strings and forms in ``_microdot_query``).
 """
 try:
@@ -33,7 +33,7 @@ class HTTPException(Exception):
         super().__init__(status_code, reason)
         self.status_code = status_code
         if reason is None:  # the texts load with the first error
-            from _microdot_status import error_body
+            from _microdot_errors import error_body
             reason = error_body(status_code)
         self.reason = reason
 

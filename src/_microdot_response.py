@@ -2,7 +2,7 @@
 
 Only the common path is here; cookies (``_microdot_cookies``), file
 metadata with conditional and Range requests (``_microdot_files``) and
-status texts (``_microdot_status``) load on first use.
+status texts (``_microdot_errors``) load on first use.
 """
 import json
 
@@ -171,7 +171,7 @@ class Response:
             if self.status_code == 200:
                 reason = 'OK'
             else:
-                from _microdot_status import reason_phrase
+                from _microdot_errors import reason_phrase
                 reason = reason_phrase(self.status_code)
         lines = ['HTTP/%s %d %s\r\n' % (http_version, self.status_code,
                                          reason)]

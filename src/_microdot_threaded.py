@@ -10,7 +10,7 @@ import socket
 import time
 
 from _microdot_http import Connection, run_sync, print_exception
-from _microdot_status import client_gone
+from _microdot_errors import client_gone
 from microdot import serve_connection
 
 try:

@@ -21,7 +21,7 @@ import json
 
 from _microdot_http import HTTPException, NoCaseDict, urldecode_str, \
     urldecode_bytes, parse_content_length, read_request, run_sync, \
-    print_exception, Connection
+    Connection
 from _microdot_response import Response, make_response
 
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
@@ -350,22 +350,16 @@ class Microdot:
         req.url_args = {}
         if best < len(routes):
             return routes[best][2]
-        allowed = self.allowed_methods(path)
+        from _microdot_errors import allowed_methods
+        allowed = allowed_methods(self, path)
         if method == 'OPTIONS' and allowed and self.options_handler:
             return self.options_handler
         return 405 if allowed else 404
 
-    def allowed_methods(self, path):
-        """Every method that some route for ``path`` accepts."""
-        allowed = []
-        for methods, pattern, _ in self.url_map:
-            if pattern.match(path) is not None:
-                allowed += [m for m in methods if m not in allowed]
-        return allowed
-
     def default_options_handler(self, req):
         """Answer OPTIONS with the methods the URL accepts."""
-        allowed = self.allowed_methods(req.path)
+        from _microdot_errors import allowed_methods
+        allowed = allowed_methods(self, req.path)
         if 'GET' in allowed and 'HEAD' not in allowed:
             allowed.append('HEAD')
         return self.response_class(headers={
@@ -423,44 +417,6 @@ def send_file(filename, status_code=200, content_type=None, stream=None,
                               max_age, compressed, file_extension)
 
 
-def error_response(app, req, exc):
-    """Generator of the calls that turn an exception into a Response.
-
-    The app's handler for the status or the exception class is called (a
-    status handler with ``(req)``, an exception handler ``(req, exc)``);
-    ``req`` is None for a request that could not be read.
-    """
-    try:
-        args = (req,)
-        if isinstance(exc, HTTPException):
-            status_code = exc.status_code
-            handler = app.error_handlers.get(status_code)
-        else:
-            print_exception(exc)
-            status_code, handler = 500, app.error_handlers.get(500)
-            classes = [type(exc)]  # MicroPython has no __mro__: walk bases
-            for cls in classes:
-                if cls in app.error_handlers:
-                    handler, args = app.error_handlers[cls], (req, exc)
-                    break
-                classes += [base for base in cls.__bases__
-                            if base not in classes]
-        if handler is not None:
-            res = make_response((yield handler, args, {}), app.response_class)
-        else:
-            from _microdot_status import error_body
-            res = app.response_class(error_body(status_code, getattr(
-                exc, 'reason', None)), status_code)
-        if res.status_code == 405 and 'Allow' not in res.headers:
-            res.headers['Allow'] = ', '.join(app.allowed_methods(req.path))
-        return res
-    except Exception as error:  # a failing error handler
-        print_exception(error)
-        return app.response_class(exc.reason, exc.status_code) \
-            if req is None else app.response_class(
-                'Internal server error', 500)
-
-
 def dispatch(app, req):
     """The request flow as a generator of calls; returns the Response."""
     try:  # before hooks, the handler, after hooks
@@ -486,15 +442,8 @@ def dispatch(app, req):
         return res
     except Exception as exc:
         error = exc
-    res = yield from error_response(app, req, error)
-    try:
-        for hook in app.after_error_request_handlers:
-            res = make_response((yield hook, (req, res), {}) or res,
-                                app.response_class)
-    except Exception as exc:
-        print_exception(exc)
-        res = app.response_class('Internal server error', 500)
-    return res
+    from _microdot_errors import error_flow
+    return (yield from error_flow(app, req, error))
 
 
 def serve_connection(app, conn, client_addr, sock=None):
@@ -508,6 +457,7 @@ def serve_connection(app, conn, client_addr, sock=None):
             req = yield from read_request(app.request_class, app, conn,
                                           client_addr, sock)
         except HTTPException as exc:  # unreadable: answer it, then close
+            from _microdot_errors import error_response
             res = yield from error_response(app, None, exc)
             yield from res.write_steps(conn.write, '1.1', False)
             if app.debug:

@@ -23,7 +23,7 @@ from microdot_asyncio import abort, redirect, send_file, Response, \
     URLPattern, HTTPException  # noqa: F401 - re-exported
 from _microdot_http import HTTPException as _HTTPError, print_exception
 from microdot_asyncio import run_async, dispatch
-from microdot import error_response
+from _microdot_errors import error_response
 from _microdot_adapters import server_headers, completed_headers
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',

@@ -22,9 +22,10 @@ from microdot import abort, redirect, send_file, Response, URLPattern, \
     HTTPException  # noqa: F401 - re-exported
 from _microdot_body import BodyStream
 from _microdot_http import run_sync, parse_content_length
-from _microdot_status import reason_phrase
+from _microdot_errors import reason_phrase
 from _microdot_adapters import server_headers, completed_headers
-from microdot import dispatch, error_response
+from microdot import dispatch
+from _microdot_errors import error_response
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']

@@ -258,7 +258,7 @@ class TestSyncServerRejectsCoroutines(unittest.TestCase):
         async def index(req):
             return 'never'
         errors = []
-        import microdot as _microdot_app
+        import _microdot_errors as _microdot_app
         original = _microdot_app.print_exception
         _microdot_app.print_exception = errors.append
         try:

@@ -95,7 +95,7 @@ def vary_has_origin(res):
 
 def quiet(test):
     # a 500 prints its traceback: keep the test output readable
-    import microdot as _microdot_app
+    import _microdot_errors as _microdot_app
     saved = getattr(_microdot_app, 'print_exception', None)
     if saved is not None:
         _microdot_app.print_exception = lambda exc: None

@@ -11,7 +11,7 @@ from _microdot_http import (
     HTTPException, parse_request_line, parse_header_line, urldecode_str,
     urldecode_bytes, run_sync)
 from _microdot_query import parse_query, urlencode
-from _microdot_status import reason_phrase
+from _microdot_errors import reason_phrase
 from _microdot_cookies import parse_cookies, cookie_line
 from _microdot_files import http_date, parse_http_date, parse_range
 from _microdot_response import Response

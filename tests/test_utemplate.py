@@ -357,7 +357,7 @@ class TestRealUtemplatePreferred(unittest.TestCase):
 
 def _quiet(test):
     # the 500 above prints a traceback: keep the test output readable
-    import microdot as _microdot_app
+    import _microdot_errors as _microdot_app
     saved = getattr(_microdot_app, 'print_exception', None)
     if saved is not None:
         _microdot_app.print_exception = lambda exc: None
