@@ -52,6 +52,24 @@ def send_file(cls, filename, status_code, content_type, stream, max_age,
     return response
 
 
+def file_chunks(res):
+    """Generator of the chunks of a file body (``send_file_buffer_size``
+    each), up to the end of a Range; the file is closed at the end."""
+    remaining = res._body_limit
+    try:
+        while remaining is None or remaining > 0:
+            size = res.send_file_buffer_size
+            if remaining is not None:
+                size = min(size, remaining)
+                remaining -= size
+            chunk = res.body.read(size)
+            if not chunk:
+                break
+            yield chunk
+    finally:
+        res.close()
+
+
 def http_date(timestamp):
     """Format a Unix timestamp as an IMF-fixdate (RFC 9110)."""
     days, seconds = divmod(int(timestamp), 86400)

@@ -5,8 +5,9 @@ it needs as a ``(function, args, kwargs)`` call: ``run_sync`` makes the
 calls, an async runner awaits them, so the parsing rules exist once. No
 socket, event loop or thread here (a test checks), and only what a
 hello-world request needs: rarer parts load on first use (chunked and
-streamed bodies in ``_microdot_body``, status texts in ``_microdot_errors``,
-query strings and forms in ``_microdot_query``).
+streamed bodies in ``_microdot_body``, error responses in
+``_microdot_errors``, what a request parses on first use in
+``_microdot_query``).
 """
 try:
     from sys import print_exception  # MicroPython
@@ -85,29 +86,6 @@ class NoCaseDict(dict):
                       else other_dict, kwargs.items()):
             for key, value in pairs:
                 self[key] = value
-
-
-def urldecode_bytes(b, plus_is_space=True):
-    """Decode URL-encoded bytes into a string (UTF-8, else Latin-1).
-
-    A ``%`` that starts no valid escape stays as it is.
-    """
-    if plus_is_space:
-        b = b.replace(b'+', b' ')
-    parts = b.split(b'%')
-    out = [parts[0]]
-    for part in parts[1:]:
-        try:
-            out.append(bytes([int(part[:2], 16)]) + part[2:]
-                       if len(part) > 1 else b'%' + part)
-        except ValueError:
-            out.append(b'%' + part)
-    return decode_text(b''.join(out))
-
-
-def urldecode_str(s):
-    """Decode a URL-encoded string (UTF-8 percent escapes included)."""
-    return urldecode_bytes(s.encode())
 
 
 def decode_text(data):

@@ -1,9 +1,58 @@
-"""Query strings and forms: MultiDict and the urlencoded format.
+"""What a request parses on first use: ``args`` and ``form`` (MultiDict,
+the urlencoded format), ``json`` and ``cookies``.
 
-Loaded on first use of ``request.args`` or ``request.form``, or of the
-names ``MultiDict`` and ``urlencode`` of ``microdot``.
+Loaded then, or by the first use of ``microdot``'s names ``MultiDict``,
+``urlencode``, ``urldecode_str`` and ``urldecode_bytes``, or by a
+percent-escape in a URL argument.
 """
-from _microdot_http import urldecode_str
+import json
+
+from _microdot_http import HTTPException, decode_text
+
+
+def parsed(request, name):
+    """The value of the request attribute ``name``, parsed from the
+    request; AttributeError for a name that is not one of them."""
+    if name == 'args':
+        return MultiDict(parse_query(request.query_string or ''))
+    if name == 'cookies':
+        from _microdot_cookies import parse_cookies
+        return parse_cookies(request.headers.get('Cookie', ''))
+    if name != 'json' and name != 'form':
+        raise AttributeError(name)
+    media = (request.content_type or '').split(';')[0].strip().lower()
+    if name == 'form' and media == 'application/x-www-form-urlencoded':
+        return MultiDict(parse_query(request.body.decode()))
+    if name == 'json' and media == 'application/json':
+        try:
+            return json.loads(request.body.decode())
+        except (ValueError, UnicodeError):
+            raise HTTPException(400, 'Invalid JSON body')
+
+
+def urldecode_bytes(b, plus_is_space=True):
+    """Decode URL-encoded bytes into a string (UTF-8, else Latin-1).
+
+    A ``%`` that starts no valid escape stays as it is.
+    """
+    if plus_is_space:
+        b = b.replace(b'+', b' ')
+    parts = b.split(b'%')
+    out = [parts[0]]
+    for part in parts[1:]:
+        try:
+            out.append(bytes([int(part[:2], 16)]) + part[2:]
+                       if len(part) > 1 else b'%' + part)
+        except ValueError:
+            out.append(b'%' + part)
+    return decode_text(b''.join(out))
+
+
+def urldecode_str(s):
+    """Decode a URL-encoded string (UTF-8 percent escapes included)."""
+    return urldecode_bytes(s.encode())
+
+
 
 
 class MultiDict(dict):

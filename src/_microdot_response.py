@@ -122,19 +122,8 @@ class Response:
             if body:
                 yield body
         elif hasattr(body, 'read'):
-            remaining = self._body_limit
-            try:
-                while remaining is None or remaining > 0:
-                    size = self.send_file_buffer_size
-                    if remaining is not None:
-                        size = min(size, remaining)
-                        remaining -= size
-                    chunk = body.read(size)
-                    if not chunk:
-                        break
-                    yield chunk
-            finally:
-                self.close()
+            from _microdot_files import file_chunks
+            yield from file_chunks(self)
         else:
             for chunk in body:
                 yield chunk.encode() if isinstance(chunk, str) else chunk

@@ -17,11 +17,9 @@ Example::
     app.run()
 """
 import io
-import json
 
-from _microdot_http import HTTPException, NoCaseDict, urldecode_str, \
-    urldecode_bytes, parse_content_length, read_request, run_sync, \
-    Connection
+from _microdot_http import HTTPException, NoCaseDict, \
+    parse_content_length, read_request, run_sync, Connection
 from _microdot_response import Response, make_response
 
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
@@ -30,8 +28,8 @@ __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
 
 
 def __getattr__(name):
-    # MultiDict and urlencode load on first use (_microdot_query)
-    if name in ('MultiDict', 'urlencode'):
+    # these load on first use (_microdot_query)
+    if name in ('MultiDict', 'urlencode', 'urldecode_str', 'urldecode_bytes'):
         import _microdot_query
         return getattr(_microdot_query, name)
     raise AttributeError(name)
@@ -93,14 +91,9 @@ class Request:
             self._stream = stream
 
     def __getattr__(self, name):
-        # the attributes computed on first use; each is then kept
-        if name == 'args':
-            from _microdot_query import MultiDict, parse_query
-            value = MultiDict(parse_query(self.query_string or ''))
-        elif name == 'cookies':
-            from _microdot_cookies import parse_cookies
-            value = parse_cookies(self.headers.get('Cookie', ''))
-        elif name == 'g':
+        # the attributes computed on first use, each then kept: body,
+        # stream and g here, the parsed ones in _microdot_query
+        if name == 'g':
             value = _Globals()
         elif name == 'body' or name == 'stream':
             if self._used not in (None, name):
@@ -113,20 +106,9 @@ class Request:
                 value = self._stream_class(value)
             elif not self._stream:
                 value = io.BytesIO(value)
-        elif name == 'json' or name == 'form':
-            media = (self.content_type or '').split(';')[0].strip().lower()
-            value = None
-            if name == 'form' and \
-                    media == 'application/x-www-form-urlencoded':
-                from _microdot_query import MultiDict, parse_query
-                value = MultiDict(parse_query(self.body.decode()))
-            elif name == 'json' and media == 'application/json':
-                try:
-                    value = json.loads(self.body.decode())
-                except (ValueError, UnicodeError):
-                    raise HTTPException(400, 'Invalid JSON body')
         else:
-            raise AttributeError(name)
+            from _microdot_query import parsed
+            value = parsed(self, name)
         setattr(self, name, value)
         return value
 
@@ -212,6 +194,7 @@ class URLPattern:
                     return None
                 text = int(text)
             elif '%' in text:
+                from _microdot_query import urldecode_bytes
                 text = urldecode_bytes(text.encode(), False)
             args[name] = text
         return args

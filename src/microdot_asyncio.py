@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - older MicroPython
 
 import microdot
 from microdot import abort, redirect, send_file, URLPattern, \
-    HTTPException, NoCaseDict, urldecode_str, urldecode_bytes, dispatch, \
+    HTTPException, NoCaseDict, dispatch, \
     serve_connection  # noqa: F401 - re-exported
 from _microdot_http import read_request
 
@@ -38,7 +38,7 @@ __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
 
 
 def __getattr__(name):
-    # the names that microdot loads on first use (MultiDict, urlencode)
+    # the names that microdot loads on first use (MultiDict, urlencode...)
     return getattr(microdot, name)
 
 

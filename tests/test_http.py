@@ -8,9 +8,9 @@ has an inverse (parse a rendered value, render a parsed one).
 import unittest
 
 from _microdot_http import (
-    HTTPException, parse_request_line, parse_header_line, urldecode_str,
-    urldecode_bytes, run_sync)
-from _microdot_query import parse_query, urlencode
+    HTTPException, parse_request_line, parse_header_line, run_sync)
+from _microdot_query import parse_query, urlencode, urldecode_str, \
+    urldecode_bytes
 from _microdot_errors import reason_phrase
 from _microdot_cookies import parse_cookies, cookie_line
 from _microdot_files import http_date, parse_http_date, parse_range
