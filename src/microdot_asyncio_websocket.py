@@ -22,19 +22,9 @@ from microdot_websocket import ConnectionClosed, OP_TEXT, OP_BINARY, \
 
 
 class WebSocket(microdot_websocket.WebSocket):
-    """A server-side WebSocket whose methods are coroutines."""
-
-    async def receive(self):
-        """Wait for the next message: str for text, bytes for binary."""
-        return await run_async(self._receive())
-
-    async def send(self, data, opcode=None):
-        """Send a message: str as text, bytes as binary, or ``opcode``."""
-        await run_async(self._send(data, opcode))
-
-    async def close(self, code=1000, reason=''):
-        """Close the WebSocket with a status code."""
-        await run_async(self._close(code, reason))
+    """A server-side WebSocket whose ``receive()``, ``send()`` and
+    ``close()`` return coroutines: ``await ws.receive()``."""
+    run = staticmethod(run_async)
 
 
 async def websocket_upgrade(request):

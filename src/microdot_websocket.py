@@ -48,7 +48,7 @@ class ConnectionClosed(Exception):
     """
 
     def __init__(self, code=1006, reason='', remaining=0):
-        super().__init__(code, reason)
+        # Exception's own constructor stores the arguments in ``args``
         self.code = code
         self.reason = reason
         # inside the protocol, for a failure of the peer's: bytes of the
@@ -86,24 +86,25 @@ def read_frame(read, limit, server=True):
 
     ``server``: the frames are a client's, so they must be masked (False:
     a server's, unmasked, for test clients). A frame the protocol forbids
-    raises ConnectionClosed with the code to close with: 1002, 1009 for a
-    data frame over ``limit`` bytes, 1002 or 1007 for a close frame with an
-    invalid code or reason; one cut short by the end of the stream raises
-    HTTPException.
+    raises ConnectionClosed with the code to close with (1009 for a data
+    frame over ``limit`` bytes, else 1002); one cut short by the end of the
+    stream raises HTTPException.
     """
     head = yield from read_exact(read, 2)
     opcode, size = head[0] & 15, head[1] & 127
-    if head[0] & 112 or opcode not in (0, 1, 2, 8, 9, 10) or \
+    # reserved bits, reserved opcodes (3-7, 11-15), control frames (8-10)
+    # that are fragmented or long, a client's frame not masked
+    if head[0] & 112 or opcode & 7 > 2 or \
             opcode > 7 and (size > 125 or head[0] < 128) or \
             (head[1] > 127) != server:
-        raise ConnectionClosed(1002, 'Protocol error')
+        raise ConnectionClosed(1002)
     if size > 125:
         size = int.from_bytes((yield from read_exact(
             read, 2 if size == 126 else 8)), 'big')
-        if size >> 63:  # RFC 6455 5.2: the top bit must be 0
-            raise ConnectionClosed(1002, 'Protocol error')
-    if opcode < 8 and size > limit:  # pings never count
-        raise ConnectionClosed(1009, 'Message too big', size + 4 * server)
+    if opcode < 8 and size > limit:  # pings never count; a length with
+        # its top bit set is a protocol error (RFC 6455 5.2)
+        raise ConnectionClosed(1002 if size >> 63 else 1009,
+                               'Message too big', size + 4 * server)
     data = yield from read_exact(read, size + 4 * server)
     if server:  # the masking key, then the payload: XOR-ed with the key
         # repeated from the start, the key's own bytes become zeros
@@ -112,13 +113,9 @@ def read_frame(read, limit, server=True):
                 size, 'big')
     if opcode == 8 and data:  # -1: after the peer's close, nothing comes
         code = int.from_bytes(data[:2], 'big')
-        if size < 2 or code < 1000 or 1003 < code < 1007 or \
-                1014 < code < 3000 or code > 4999:
-            raise ConnectionClosed(1002, 'Invalid close code', -1)
-        try:
-            data[2:].decode()
-        except UnicodeError:
-            raise ConnectionClosed(1007, 'Invalid UTF-8', -1)
+        if size < 2 or not (999 < code < 1004 or 1006 < code < 1015 or
+                            2999 < code < 5000):
+            raise ConnectionClosed(1002, '', -1)
     return head[0] > 127, opcode, data
 
 
@@ -127,56 +124,58 @@ class WebSocket:
     #: Largest message accepted; a larger one closes with 1009. On
     #: MicroPython (no ``codecs``) 32 KiB: a board's heap is far smaller.
     max_message_size = 1 << 20 if getincrementaldecoder else 1 << 15
-    closed = False
+    # what runs the protocol's generators below: microdot_asyncio_websocket
+    # sets run_async, which makes the three methods return coroutines
+    run = staticmethod(run_sync)
 
     def __init__(self, request):
         self.request = request
+        self.closed = False
 
     def receive(self):
         """Wait for the next message: str for text, bytes for binary."""
-        return run_sync(self._receive())
+        return self.run(self._receive())
 
     def send(self, data, opcode=None):
         """Send a message: str as text, bytes as binary, or ``opcode``."""
-        run_sync(self._send(data, opcode))
+        return self.run(self._send(data, opcode))
 
     def close(self, code=1000, reason=''):
         """Close the WebSocket with a status code."""
-        run_sync(self._close(code, reason))
+        return self.run(self._close(code, reason))
 
     def _receive(self):
         # the frames of the next message, pings answered; a failure of the
         # peer's closes with its code, the peer's close is answered
         if self.closed:
             raise ConnectionClosed()
-        read = self.request.connection.read
         parts, kind, size, text = [], 0, 0, None
         try:
             while True:
                 done, opcode, data = yield from read_frame(
-                    read, self.max_message_size - size)
+                    self.request.connection.read, self.max_message_size - size)
                 if opcode == 9:
                     yield from self._send(data, 10)
                 elif opcode == 8:
                     code = int.from_bytes(data[:2], 'big') if data else 1005
+                    reason = data[2:].decode()
                     yield from self._close(code if data else 1000, '', -1)
-                    raise ConnectionClosed(code, data[2:].decode())
+                    raise ConnectionClosed(code, reason)
                 elif opcode < 8:
                     if (opcode == 0) == (kind == 0):
-                        raise ConnectionClosed(1002, 'Protocol error')
-                    if opcode:
-                        kind = opcode
-                        if opcode == 1 and not done and getincrementaldecoder:
-                            text = getincrementaldecoder('utf-8')()
+                        raise ConnectionClosed(1002)
+                    if opcode == 1 and not done and getincrementaldecoder:
+                        text = getincrementaldecoder('utf-8')()
                     if text:  # CPython: fragmented text fails fast
                         text.decode(data, done)
+                    kind = kind or opcode
                     parts.append(data)
                     size += len(data)
                     if done:
-                        data = b''.join(parts) if len(parts) > 1 else data
+                        data = b''.join(parts)
                         return data if kind == 2 else data.decode()
-        except UnicodeError:
-            exc = ConnectionClosed(1007, 'Invalid UTF-8')
+        except UnicodeError:  # in a close frame's reason: no more input
+            exc = ConnectionClosed(1007, 'Invalid UTF-8', -(opcode == 8))
         except ConnectionClosed as closed:
             exc = closed
         except (HTTPException, OSError):  # the stream ended or broke
@@ -193,14 +192,11 @@ class WebSocket:
         if isinstance(data, str):
             data = data.encode()
         size = len(data)
-        if size < 126:
-            head = bytes((128 | opcode, size))
-        else:
-            head = bytes((128 | opcode, 126)) + size.to_bytes(2, 'big') \
-                if size < 65536 else \
-                bytes((128 | opcode, 127)) + size.to_bytes(8, 'big')
+        n = 0 if size < 126 else 2 if size < 65536 else 8  # length bytes
         try:
-            yield self.request.connection.write, (head + data,), {}
+            yield self.request.connection.write, (bytes((
+                128 | opcode, 126 + n // 8 if n else size)) +
+                size.to_bytes(8, 'big')[8 - n:] + data,), {}
         except OSError:  # the client left
             self.closed = True
             raise ConnectionClosed()
@@ -256,15 +252,14 @@ def serve(upgrade, handler, request, args, kwargs):
     fails with 1011; a client that left ends it quietly.
     """
     websocket = yield upgrade, (request,), {}
+    code = 1000
     try:
         yield handler, (request, websocket) + args, kwargs
-    except ConnectionClosed:
-        return Response.already_handled
+    except ConnectionClosed:  # closed already: close() does nothing
+        pass
     except Exception as exc:
         print_exception(exc)
         code = 1011
-    else:
-        code = 1000
     try:
         yield websocket.close, (code,), {}
     except (ConnectionClosed, OSError):

@@ -417,9 +417,10 @@ class TestClosePayloads(unittest.TestCase):
     def test_invalid_close_payloads(self):
         for payload, code in BAD_CLOSE_PAYLOADS:
             with self.subTest(payload=payload):
-                with self.assertRaises(ConnectionClosed) as cm:
-                    decode(client_frame(OP_CLOSE, payload))
-                self.assertEqual(cm.exception.code, code, payload)
+                if code == 1002:  # read_frame checks the code
+                    with self.assertRaises(ConnectionClosed) as cm:
+                        decode(client_frame(OP_CLOSE, payload))
+                    self.assertEqual(cm.exception.code, code, payload)
                 self.assertEqual(received_close(payload)[0], code, payload)
 
     def test_close_payload_both_ways(self):
