@@ -3,6 +3,9 @@
 Loaded on first use of ``request.cookies`` or ``Response.set_cookie``.
 """
 
+#: The Expires of a deleted cookie.
+EXPIRED = 'Thu, 01 Jan 1970 00:00:01 GMT'
+
 
 def parse_cookies(header):
     """Parse a Cookie header value into a dict."""

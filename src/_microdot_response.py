@@ -92,8 +92,8 @@ class Response:
 
     def delete_cookie(self, cookie, path=None, domain=None):
         """Ask the client to forget a cookie."""
-        self.set_cookie(cookie, '', path=path, domain=domain, max_age=0,
-                        expires='Thu, 01 Jan 1970 00:00:01 GMT')
+        from _microdot_cookies import EXPIRED
+        self.set_cookie(cookie, '', path, domain, EXPIRED, 0)
 
     def complete(self):
         """Fill in Content-Length and Content-Type where they are missing."""
