@@ -195,17 +195,28 @@ def read_request(cls, app, conn, client_addr, sock=None):
             raise HTTPException(431 if request_line else 400)
     method, url, version = request_line
     request = cls(app, client_addr, method, url, version, headers, sock=sock)
-    # the body rules: read whole up to the class limits; larger (left on
-    # the connection as request.stream) and chunked ones in _microdot_body
-    size = request.content_length
-    if 'Transfer-Encoding' in headers or \
-            size > min(cls.max_body_length, cls.max_content_length):
+    kind = body_kind(request)
+    if kind == 'read':
+        request._body = yield from read_exact(conn.read,
+                                              request.content_length)
+    elif kind:  # larger (left on the connection) and chunked: rarer
         from _microdot_body import rare_body
         request._body = yield from rare_body(request, conn)
-    elif size:
-        request._body = yield from read_exact(conn.read, size)
     request.connection = conn  # for protocols that take it over (WebSocket)
     return request
+
+
+def body_kind(request):
+    """The body rule of a request, for every driver: ``'chunked'``,
+    ``'stream'`` (larger than the class buffers: left on the connection as
+    ``request.stream``), ``'read'`` (whole, into ``request.body``), or None
+    (no body)."""
+    if 'Transfer-Encoding' in request.headers:
+        return 'chunked'
+    if request.content_length > min(request.max_body_length,
+                                    request.max_content_length):
+        return 'stream'
+    return 'read' if request.content_length else None
 
 
 def read_exact(read, size):

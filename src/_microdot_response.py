@@ -102,7 +102,7 @@ class Response:
 
     def _completion(self):
         # the (name, value) headers that complete() adds
-        if self.status_code in (204, 304):
+        if self.bodyless():
             return []
         headers, pairs = self.headers, []
         if isinstance(self.body, bytes) and \
@@ -128,6 +128,12 @@ class Response:
             for chunk in body:
                 yield chunk.encode() if isinstance(chunk, str) else chunk
 
+    def bodyless(self, head_only=False):
+        """Whether this response goes without a body: the answer to a HEAD
+        request (``head_only``), a 204 or a 304. The one rule of every
+        driver."""
+        return head_only or self.status_code in (204, 304)
+
     def close(self):
         """Release the body's resources (an open file, a generator)."""
         if hasattr(self.body, 'close'):
@@ -144,8 +150,7 @@ class Response:
         """
         self.complete()
         headers, chunked = self.headers, False
-        if 'Content-Length' not in headers and not head_only and \
-                self.status_code not in (204, 304):
+        if 'Content-Length' not in headers and not self.bodyless(head_only):
             if keep_alive and http_version == '1.1':
                 headers['Transfer-Encoding'] = 'chunked'
                 chunked = True
@@ -199,7 +204,7 @@ class Response:
             return (yield from type(self)('Internal server error', 500)
                     .write_steps(write, http_version, False, head_only))
         body = self.body
-        if head_only or self.status_code in (204, 304):
+        if self.bodyless(head_only):
             self.close()
             yield write, (head,), {}
         elif isinstance(body, bytes) and len(body) < 4096:

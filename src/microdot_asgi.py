@@ -21,7 +21,8 @@ from urllib.parse import quote
 import microdot_asyncio
 from microdot_asyncio import abort, redirect, send_file, Response, \
     URLPattern, HTTPException  # noqa: F401 - re-exported
-from _microdot_http import HTTPException as _HTTPError, print_exception
+from _microdot_http import HTTPException as _HTTPError, print_exception, \
+    body_kind
 from microdot_asyncio import run_async, dispatch
 from _microdot_errors import error_response
 from _microdot_adapters import server_headers, completed_headers
@@ -95,15 +96,15 @@ class Request(microdot_asyncio.Request):
 
     async def _receive_body(self, receive):
         # into body, or a stream when it is too large to buffer
-        if 'Transfer-Encoding' in self.headers:  # the server de-chunks it
+        kind = body_kind(self)
+        if kind == 'chunked':  # the server de-chunks it
             self._body = await _ReceiveStream(
                 receive, None, self.max_content_length).read()
             self.content_length = len(self._body)
             self.headers['Content-Length'] = str(self.content_length)
-        elif self.content_length > min(self.max_body_length,
-                                       self.max_content_length):
+        elif kind == 'stream':
             self._stream = _ReceiveStream(receive, self.content_length)
-        else:
+        elif kind:
             self._body = await _ReceiveStream(
                 receive, self.content_length).read()
 
@@ -174,7 +175,7 @@ class Microdot(microdot_asyncio.Microdot):
                             value.encode()))
         await send({'type': 'http.response.start', 'status': res.status_code,
                     'headers': headers})
-        if scope['method'] == 'HEAD' or res.status_code in (204, 304):
+        if res.bodyless(scope['method'] == 'HEAD'):
             res.close()
             await send({'type': 'http.response.body', 'body': b''})
         elif isinstance(res.body, bytes):

@@ -20,12 +20,11 @@ from urllib.parse import quote
 import microdot
 from microdot import abort, redirect, send_file, Response, URLPattern, \
     HTTPException  # noqa: F401 - re-exported
-from _microdot_body import BodyStream
-from _microdot_http import run_sync, parse_content_length
-from _microdot_errors import reason_phrase
-from _microdot_adapters import server_headers, completed_headers
 from microdot import dispatch
-from _microdot_errors import error_response
+from _microdot_body import BodyStream
+from _microdot_http import run_sync, body_kind
+from _microdot_errors import reason_phrase, error_response
+from _microdot_adapters import server_headers, completed_headers
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']
@@ -47,28 +46,23 @@ class Request(microdot.Request):
                       _CGI_HEADERS.items() if environ.get(key)]
         method, url = environ['REQUEST_METHOD'], _raw_url(environ)
         headers = server_headers(cls, method, url, pairs)
-        body = stream = None
-        if 'content-length' in headers._keys or \
-                'transfer-encoding' in headers._keys:
-            body, stream = cls._read_body(environ, headers)
         req = cls(app, (environ.get('REMOTE_ADDR'), environ.get('REMOTE_PORT')),
                   method, url, environ.get('SERVER_PROTOCOL', 'HTTP/1.1')[5:],
-                  headers, body=body, stream=stream)
+                  headers)
         req.environ = environ
+        kind = ('content-length' in headers._keys or 'transfer-encoding' in
+                headers._keys) and body_kind(req)
+        if kind:
+            source = environ['wsgi.input']
+            if kind == 'chunked':  # the server de-chunks it
+                req._body = source.read(cls.max_content_length + 1)
+                req.content_length = len(req._body)
+                headers['Content-Length'] = str(req.content_length)
+            elif kind == 'stream':
+                req._stream = BodyStream(source, req.content_length)
+            else:
+                req._body = source.read(req.content_length)
         return req
-
-    @classmethod
-    def _read_body(cls, environ, headers):
-        # returns (body bytes, stream of a body too large to buffer)
-        source = environ['wsgi.input']
-        if 'Content-Length' not in headers:  # chunked: the server de-chunks
-            body = source.read(cls.max_content_length + 1)
-            headers['Content-Length'] = str(len(body))
-            return body, None
-        length = parse_content_length(headers['Content-Length'])
-        if length > min(cls.max_body_length, cls.max_content_length):
-            return b'', BodyStream(source, length)
-        return source.read(length), None
 
 
 # every environ key seen so far -> its header name, '' for other keys
@@ -123,8 +117,7 @@ class Microdot(microdot.Microdot):
         res, headers = completed_headers(res)
         start_response('%d %s' % (res.status_code, res.reason or
                                   reason_phrase(res.status_code)), headers)
-        if environ['REQUEST_METHOD'] == 'HEAD' or \
-                res.status_code in (204, 304):
+        if res.bodyless(environ['REQUEST_METHOD'] == 'HEAD'):
             res.close()
             body = []
         elif isinstance(res.body, bytes):
