@@ -1,6 +1,6 @@
 """What went wrong: error responses (the app's error handlers, default
-texts, 404 or 405 and OPTIONS answers), reason phrases, and which I/O
-errors only mean that the client left.
+texts, 405's Allow), reason phrases, and which I/O errors only mean that
+the client left.
 
 Loaded with the first status other than 200, or the first error.
 """
@@ -118,6 +118,7 @@ def error_response(app, req, exc):
             res = app.response_class(error_body(status_code, getattr(
                 exc, 'reason', None)), status_code)
         if res.status_code == 405 and 'Allow' not in res.headers:
+            from _microdot_routes import allowed_methods
             res.headers['Allow'] = ', '.join(allowed_methods(app, req.path))
         return res
     except Exception as error:  # a failing error handler
@@ -125,15 +126,6 @@ def error_response(app, req, exc):
         return app.response_class(exc.reason, exc.status_code) \
             if req is None else app.response_class(
                 'Internal server error', 500)
-
-
-def allowed_methods(app, path):
-    """Every method that some route of ``app`` for ``path`` accepts."""
-    allowed = []
-    for methods, pattern, _ in app.url_map:
-        if pattern.match(path) is not None:
-            allowed += [m for m in methods if m not in allowed]
-    return allowed
 
 
 def error_flow(app, req, exc):

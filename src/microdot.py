@@ -158,7 +158,7 @@ class URLPattern:
         kinds = [kind for kind, _ in self.segments]
         self.is_static = kinds.count(None) == len(kinds)
         if 'path' in kinds[:-1] or [k for k in kinds if k and k[:3] == 're:']:
-            from _microdot_regex import compile_pattern
+            from _microdot_routes import compile_pattern
             self.regex = compile_pattern(self)
 
     def match(self, path):
@@ -303,13 +303,8 @@ class Microdot:
 
     def mount(self, subapp, url_prefix=''):
         """Add the routes, hooks and error handlers of another app."""
-        for methods, pattern, handler in subapp.url_map:
-            self.route(url_prefix + pattern.url_pattern, methods)(handler)
-        self.before_request_handlers += subapp.before_request_handlers
-        self.after_request_handlers += subapp.after_request_handlers
-        self.after_error_request_handlers += \
-            subapp.after_error_request_handlers
-        self.error_handlers.update(subapp.error_handlers)
+        from _microdot_routes import mount
+        mount(self, subapp, url_prefix)
 
     def find_route(self, req):
         """Return the handler for a request (setting ``req.url_args``), or
@@ -333,20 +328,13 @@ class Microdot:
         req.url_args = {}
         if best < len(routes):
             return routes[best][2]
-        from _microdot_errors import allowed_methods
-        allowed = allowed_methods(self, path)
-        if method == 'OPTIONS' and allowed and self.options_handler:
-            return self.options_handler
-        return 405 if allowed else 404
+        from _microdot_routes import unrouted
+        return unrouted(self, req)
 
     def default_options_handler(self, req):
         """Answer OPTIONS with the methods the URL accepts."""
-        from _microdot_errors import allowed_methods
-        allowed = allowed_methods(self, req.path)
-        if 'GET' in allowed and 'HEAD' not in allowed:
-            allowed.append('HEAD')
-        return self.response_class(headers={
-            'Allow': ', '.join(allowed + ['OPTIONS'])})
+        from _microdot_routes import options_response
+        return options_response(self, req)
 
     def dispatch_request(self, req):
         """Run the whole request flow and return the Response."""

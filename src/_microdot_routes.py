@@ -1,0 +1,62 @@
+"""The route table's rarer work: patterns that need a regular expression
+(``<re:...>``, or ``<path:...>`` before the last segment), ``mount``, and
+the methods a path allows (405, OPTIONS). Loaded on first use.
+"""
+import re
+
+
+def mount(app, subapp, url_prefix):
+    """``Microdot.mount``: add the routes, hooks and error handlers of
+    ``subapp`` to ``app``."""
+    for methods, pattern, handler in subapp.url_map:
+        app.route(url_prefix + pattern.url_pattern, methods)(handler)
+    app.before_request_handlers += subapp.before_request_handlers
+    app.after_request_handlers += subapp.after_request_handlers
+    app.after_error_request_handlers += subapp.after_error_request_handlers
+    app.error_handlers.update(subapp.error_handlers)
+
+
+def allowed_methods(app, path):
+    """Every method that some route of ``app`` for ``path`` accepts."""
+    allowed = []
+    for methods, pattern, _ in app.url_map:
+        if pattern.match(path) is not None:
+            allowed += [m for m in methods if m not in allowed]
+    return allowed
+
+
+def unrouted(app, req):
+    """What ``find_route`` gives for a request that no route takes: the
+    OPTIONS handler, 405 or 404."""
+    allowed = allowed_methods(app, req.path)
+    if req.method == 'OPTIONS' and allowed and app.options_handler:
+        return app.options_handler
+    return 405 if allowed else 404
+
+
+def options_response(app, req):
+    """``Microdot.default_options_handler``: the methods the URL accepts."""
+    allowed = allowed_methods(app, req.path)
+    if 'GET' in allowed and 'HEAD' not in allowed:
+        allowed.append('HEAD')
+    return app.response_class(headers={
+        'Allow': ', '.join(allowed + ['OPTIONS'])})
+
+
+def compile_pattern(pattern):
+    """The compiled regex of a URLPattern, a positional group per argument
+    (MicroPython's re has no named groups)."""
+    regex = ''
+    for kind, text in pattern.segments:
+        if kind is None:
+            if regex or text:  # MicroPython's re has no re.escape
+                regex += '/' + ''.join(['\\' + char if char in
+                                        '.^$*+?{}[]\\|()' else char
+                                        for char in text])
+        else:
+            regex += '/(' + {'string': '[^/]+', 'int': '-?[0-9]+',
+                             'path': '.+'}.get(kind, kind[3:]) + ')'
+    try:
+        return re.compile('^' + regex + '$')
+    except Exception:
+        raise ValueError('invalid URL pattern: ' + pattern.url_pattern)
