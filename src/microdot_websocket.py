@@ -20,8 +20,10 @@ closed; ``with_websocket`` ends the route quietly then.
 
 Inside, the protocol is written once, as generators of ``(function, args,
 kwargs)`` calls like the HTTP dispatch (``WebSocket._receive``, ``_send``,
-``_close`` and ``websocket_handler``): this module runs them with
-``run_sync``, ``microdot_asyncio_websocket`` with ``run_async``.
+``_close`` and ``serve``): this module runs them with ``run_sync``,
+``microdot_asyncio_websocket`` with ``run_async``. Everything a board
+imports for WebSocket is in this one module: a private module of its own
+would cost RAM on every board.
 """
 import binascii
 import hashlib
@@ -142,7 +144,7 @@ class WebSocket:
 
     def close(self, code=1000, reason=''):
         """Close the WebSocket with a status code."""
-        return self.run(self._close(code, reason))
+        return self.run(self._close(code, reason, 0))
 
     def _receive(self):
         # the frames of the next message, pings answered; a failure of the
@@ -184,7 +186,7 @@ class WebSocket:
         yield from self._close(exc.code, exc.reason, exc.remaining)
         raise exc
 
-    def _send(self, data, opcode=None):
+    def _send(self, data, opcode):
         if self.closed:
             raise ConnectionClosed()
         if opcode is None:
@@ -201,7 +203,7 @@ class WebSocket:
             self.closed = True
             raise ConnectionClosed()
 
-    def _close(self, code=1000, reason='', remaining=0):
+    def _close(self, code, reason, remaining):
         # send a close frame (once), then read on to the peer's close so
         # that closing TCP sends no reset: first the ``remaining`` bytes of
         # a refused frame (-1: the peer closed first), then frames
