@@ -145,13 +145,6 @@ def parse_header_line(line):
     return name.decode(), decode_text(value)
 
 
-def parse_content_length(value):
-    """Return a Content-Length header value as an int (400 if invalid)."""
-    if not value or not value.isdigit() or len(value) > 15:
-        raise HTTPException(400)
-    return int(value)
-
-
 def add_header(headers, name, value):
     """Add a request header, joining repeats as RFC 9110 allows."""
     if name in headers:

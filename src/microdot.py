@@ -18,8 +18,8 @@ Example::
 """
 import io
 
-from _microdot_http import HTTPException, NoCaseDict, \
-    parse_content_length, read_request, run_sync, Connection
+from _microdot_http import HTTPException, NoCaseDict, read_request, \
+    run_sync, Connection
 from _microdot_response import Response, make_response
 
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
@@ -79,7 +79,9 @@ class Request:
         if keys is None or 'content-length' in keys:
             length = headers.get('Content-Length')
             if length is not None:
-                self.content_length = parse_content_length(length)
+                if not length.isdigit() or len(length) > 15:
+                    raise HTTPException(400)  # not a valid Content-Length
+                self.content_length = int(length)
         if keys is None or 'content-type' in keys:
             self.content_type = headers.get('Content-Type')
         self.after_request_handlers = []
@@ -376,16 +378,9 @@ def abort(status_code, reason=None):
 Microdot.abort = staticmethod(abort)
 
 
-def redirect(location, status_code=302):
-    """Return a redirect response to ``location``."""
-    return Response.redirect(location, status_code=status_code)
-
-
-def send_file(filename, status_code=200, content_type=None, stream=None,
-              max_age=None, compressed=False, file_extension=''):
-    """Return a response that sends a file (see ``Response.send_file``)."""
-    return Response.send_file(filename, status_code, content_type, stream,
-                              max_age, compressed, file_extension)
+# the module's functions of 1.x: Response's own, bound to Response
+redirect = Response.redirect
+send_file = Response.send_file
 
 
 def dispatch(app, req):
