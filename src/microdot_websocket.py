@@ -46,7 +46,7 @@ class ConnectionClosed(Exception):
     """The WebSocket is closed: the client left, or a close was exchanged.
 
     ``code`` is the close code (1006 when the connection just dropped) and
-    ``reason`` the text the peer gave.
+    ``reason`` its text: the peer's when the peer closed.
     """
 
     def __init__(self, code=1006, reason='', remaining=0):
