@@ -29,8 +29,7 @@ import binascii
 import hashlib
 
 from microdot import Response
-from _microdot_http import HTTPException, read_exact, run_sync, \
-    print_exception
+import _microdot_http  # one name: each imported name costs RAM
 
 try:
     from codecs import getincrementaldecoder
@@ -75,7 +74,7 @@ def accept(request):
                 len(binascii.a2b_base64(key)) != 16:
             raise ValueError()
     except ValueError:  # binascii.Error too (MicroPython has no such name)
-        raise HTTPException(400, 'Not a WebSocket handshake')
+        raise _microdot_http.HTTPException(400, 'Not a WebSocket handshake')
     return b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n' \
         b'Connection: Upgrade\r\nSec-WebSocket-Accept: ' + \
         binascii.b2a_base64(hashlib.sha1(
@@ -92,7 +91,7 @@ def read_frame(read, limit, server=True):
     frame over ``limit`` bytes, else 1002); one cut short by the end of the
     stream raises HTTPException.
     """
-    head = yield from read_exact(read, 2)
+    head = yield from _microdot_http.read_exact(read, 2)
     opcode, size = head[0] & 15, head[1] & 127
     # reserved bits, reserved opcodes (3-7, 11-15), control frames (8-10)
     # that are fragmented or long, a client's frame not masked
@@ -101,13 +100,13 @@ def read_frame(read, limit, server=True):
             (head[1] > 127) != server:
         raise ConnectionClosed(1002)
     if size > 125:
-        size = int.from_bytes((yield from read_exact(
+        size = int.from_bytes((yield from _microdot_http.read_exact(
             read, 2 if size == 126 else 8)), 'big')
     if opcode < 8 and size > limit:  # pings never count; a length with
         # its top bit set is a protocol error (RFC 6455 5.2)
         raise ConnectionClosed(1002 if size >> 63 else 1009,
                                'Message too big', size + 4 * server)
-    data = yield from read_exact(read, size + 4 * server)
+    data = yield from _microdot_http.read_exact(read, size + 4 * server)
     if server:  # the masking key, then the payload: XOR-ed with the key
         # repeated from the start, the key's own bytes become zeros
         data = (int.from_bytes(data, 'big') ^ int.from_bytes(
@@ -128,7 +127,7 @@ class WebSocket:
     max_message_size = 1 << 20 if getincrementaldecoder else 1 << 15
     # what runs the protocol's generators below: microdot_asyncio_websocket
     # sets run_async, which makes the three methods return coroutines
-    run = staticmethod(run_sync)
+    run = staticmethod(_microdot_http.run_sync)
 
     def __init__(self, request):
         self.request = request
@@ -180,7 +179,7 @@ class WebSocket:
             exc = ConnectionClosed(1007, 'Invalid UTF-8', -(opcode == 8))
         except ConnectionClosed as closed:
             exc = closed
-        except (HTTPException, OSError):  # the stream ended or broke
+        except (_microdot_http.HTTPException, OSError):  # the input ended
             self.closed = True
             raise ConnectionClosed()
         yield from self._close(exc.code, exc.reason, exc.remaining)
@@ -260,7 +259,7 @@ def serve(upgrade, handler, request, args, kwargs):
     except ConnectionClosed:  # closed already: close() does nothing
         pass
     except Exception as exc:
-        print_exception(exc)
+        _microdot_http.print_exception(exc)
         code = 1011
     try:
         yield websocket.close, (code,), {}
@@ -272,5 +271,6 @@ def serve(upgrade, handler, request, args, kwargs):
 def with_websocket(f):
     """Decorator for a route whose handler takes ``(request, ws)``."""
     def handler(request, *args, **kwargs):
-        return run_sync(serve(websocket_upgrade, f, request, args, kwargs))
+        return _microdot_http.run_sync(serve(websocket_upgrade, f, request,
+                                             args, kwargs))
     return handler

@@ -24,6 +24,7 @@ from microdot_websocket import read_frame, WebSocket, ConnectionClosed, \
     OP_TEXT, OP_BINARY, OP_PING
 from _microdot_test_websocket import apply_mask, encode_frame, \
     WebSocketPeer
+import _microdot_http
 from _microdot_http import HTTPException
 from _microdot_http import NoCaseDict, Connection, run_sync
 from microdot import serve_connection
@@ -763,10 +764,9 @@ class Errors:
 
     def __init__(self, test):
         self.logged = []
-        saved = microdot_websocket.print_exception
-        microdot_websocket.print_exception = self.logged.append
-        test.addCleanup(setattr, microdot_websocket, 'print_exception',
-                        saved)
+        saved = _microdot_http.print_exception
+        _microdot_http.print_exception = self.logged.append
+        test.addCleanup(setattr, _microdot_http, 'print_exception', saved)
 
 
 class E2EError(Exception):
