@@ -258,12 +258,12 @@ class TestSyncServerRejectsCoroutines(unittest.TestCase):
         async def index(req):
             return 'never'
         errors = []
-        import _microdot_errors as _microdot_app
-        original = _microdot_app.print_exception
-        _microdot_app.print_exception = errors.append
+        import _microdot_errors
+        original = _microdot_errors.print_exception
+        _microdot_errors.print_exception = errors.append
         try:
             res = SyncClient(app).get('/')
         finally:
-            _microdot_app.print_exception = original
+            _microdot_errors.print_exception = original
         self.assertEqual(res.status_code, 500)
         self.assertIn('microdot_asyncio', str(errors[0]))

@@ -95,11 +95,11 @@ def vary_has_origin(res):
 
 def quiet(test):
     # a 500 prints its traceback: keep the test output readable
-    import _microdot_errors as _microdot_app
-    saved = getattr(_microdot_app, 'print_exception', None)
+    import _microdot_errors
+    saved = getattr(_microdot_errors, 'print_exception', None)
     if saved is not None:
-        _microdot_app.print_exception = lambda exc: None
-        test.addCleanup(setattr, _microdot_app, 'print_exception', saved)
+        _microdot_errors.print_exception = lambda exc: None
+        test.addCleanup(setattr, _microdot_errors, 'print_exception', saved)
 
 
 class CorsContract:

@@ -357,8 +357,8 @@ class TestRealUtemplatePreferred(unittest.TestCase):
 
 def _quiet(test):
     # the 500 above prints a traceback: keep the test output readable
-    import _microdot_errors as _microdot_app
-    saved = getattr(_microdot_app, 'print_exception', None)
+    import _microdot_errors
+    saved = getattr(_microdot_errors, 'print_exception', None)
     if saved is not None:
-        _microdot_app.print_exception = lambda exc: None
-        test.addCleanup(setattr, _microdot_app, 'print_exception', saved)
+        _microdot_errors.print_exception = lambda exc: None
+        test.addCleanup(setattr, _microdot_errors, 'print_exception', saved)

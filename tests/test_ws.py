@@ -760,7 +760,7 @@ def split_response(output):
 
 
 class Errors:
-    """Collects what ``websocket_handler`` logs, for one test."""
+    """Collects what a WebSocket route logs, for one test."""
 
     def __init__(self, test):
         self.logged = []

@@ -196,7 +196,7 @@ def handshake(key=None, version='13', path='/ws/echo', extra=b''):
 
 
 def frame(opcode, payload=b'', fin=True, mask=MASK):
-    # an encoder of our own, independent of _microdot_ws
+    # an encoder of our own, independent of microdot_websocket
     head = bytes([(0x80 if fin else 0) | opcode])
     bit = 0x80 if mask else 0
     if len(payload) < 126:
