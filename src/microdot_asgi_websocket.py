@@ -15,9 +15,8 @@ does the framing. Example::
             await ws.send(await ws.receive())
 """
 from _microdot_http import HTTPException
-from microdot_asyncio import run_async
-from microdot_websocket import ConnectionClosed, OP_TEXT, OP_BINARY, \
-    serve  # noqa: F401 - re-exported
+from microdot_websocket import ConnectionClosed, OP_TEXT, OP_BINARY  # noqa
+import microdot_asyncio_websocket
 
 CLOSE_NO_STATUS = 1005
 CLOSE_TOO_BIG = 1009
@@ -91,7 +90,4 @@ async def websocket_upgrade(request):
 def with_websocket(f):
     """Decorator for a route whose coroutine handler takes
     ``(request, ws)``."""
-    async def handler(request, *args, **kwargs):
-        return await run_async(serve(websocket_upgrade, f, request, args,
-                                     kwargs))
-    return handler
+    return microdot_asyncio_websocket.with_websocket(f, websocket_upgrade)

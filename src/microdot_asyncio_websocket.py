@@ -37,10 +37,10 @@ async def websocket_upgrade(request):
     return WebSocket(request)
 
 
-def with_websocket(f):
+def with_websocket(f, upgrade=websocket_upgrade):
     """Decorator for a route whose coroutine handler takes
-    ``(request, ws)``."""
+    ``(request, ws)``. ``upgrade(request)`` is the coroutine that accepts
+    the WebSocket (the ASGI module passes its own)."""
     async def handler(request, *args, **kwargs):
-        return await run_async(serve(websocket_upgrade, f, request, args,
-                                     kwargs))
+        return await run_async(serve(upgrade, f, request, args, kwargs))
     return handler
