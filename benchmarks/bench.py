@@ -185,6 +185,26 @@ class Conn:
                           b' HTTP/1.1\r\nHost: localhost\r\n' +
                           (b'Connection: close\r\n' if close else b'') +
                           b'\r\n')
+        return self.read_response()
+
+    def _read(self, size):
+        while len(self.buffer) < size:
+            self._more()
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def _line(self):
+        while b'\r\n' not in self.buffer:
+            self._more()
+        line, self.buffer = self.buffer.split(b'\r\n', 1)
+        return line
+
+    def read_response(self, head_only=False):
+        """Read one response: (status, headers with lowercase names, body).
+
+        The body is framed by Content-Length, chunks, or the end of the
+        connection; a HEAD response (``head_only``), 204 and 304 have none.
+        """
         while b'\r\n\r\n' not in self.buffer:
             self._more()
         head, self.buffer = self.buffer.split(b'\r\n\r\n', 1)
@@ -194,11 +214,19 @@ class Conn:
         for line in lines[1:]:
             name, _, value = line.partition(':')
             headers[name.strip().lower()] = value.strip()
-        if 'content-length' in headers:
-            size = int(headers['content-length'])
-            while len(self.buffer) < size:
-                self._more()
-            body, self.buffer = self.buffer[:size], self.buffer[size:]
+        body = b''
+        if head_only or status in (204, 304):
+            pass
+        elif 'content-length' in headers:
+            body = self._read(int(headers['content-length']))
+        elif headers.get('transfer-encoding', '').lower() == 'chunked':
+            size = int(self._line().split(b';')[0], 16)
+            while size:
+                body += self._read(size)
+                self._read(2)
+                size = int(self._line().split(b';')[0], 16)
+            while self._line():  # trailers
+                pass
         else:  # no length: the body runs to the end of the connection
             try:
                 while True:

@@ -20,14 +20,17 @@ import os
 import socket
 import sys
 
+from bench import Conn
+
 HOST = '127.0.0.1'
 REQUESTS = 100
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'static',
                       'style.css')
 
 
-class Client:
-    """HTTP/1.1 over one socket, reopened per request unless keep-alive."""
+class Client(Conn):
+    """HTTP/1.1 over one socket, reopened per request unless keep-alive;
+    responses are read by ``bench.Conn``."""
 
     def __init__(self, port, keep_alive, timeout=5):
         self.port = port
@@ -44,35 +47,6 @@ class Client:
         self.buffer = b''
         self.connections += 1
 
-    def _more(self):
-        data = self.sock.recv(65536)
-        if not data:
-            raise EOFError('connection closed by the server')
-        self.buffer += data
-
-    def _read(self, size):
-        while len(self.buffer) < size:
-            self._more()
-        data, self.buffer = self.buffer[:size], self.buffer[size:]
-        return data
-
-    def _line(self):
-        while b'\r\n' not in self.buffer:
-            self._more()
-        line, self.buffer = self.buffer.split(b'\r\n', 1)
-        return line
-
-    def _chunked(self):
-        body = b''
-        while True:
-            size = int(self._line().split(b';')[0], 16)
-            if size == 0:
-                while self._line():  # trailers
-                    pass
-                return body
-            body += self._read(size)
-            self._read(2)
-
     def request(self, method, path, headers=None, body=b''):
         """Return (status, headers with lowercase names, body)."""
         if self.sock is None or not self.keep_alive:
@@ -83,32 +57,13 @@ class Client:
         if body or method == 'POST':
             head.append('Content-Length: %d' % len(body))
         self.sock.sendall(('\r\n'.join(head) + '\r\n\r\n').encode() + body)
-        while b'\r\n\r\n' not in self.buffer:
-            self._more()
-        raw, self.buffer = self.buffer.split(b'\r\n\r\n', 1)
-        lines = raw.decode('latin-1').split('\r\n')
-        status = int(lines[0].split()[1])
-        response_headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(':')
-            response_headers[name.strip().lower()] = value.strip()
-        if status in (204, 304) or method == 'HEAD':
-            data = b''
-        elif 'content-length' in response_headers:
-            data = self._read(int(response_headers['content-length']))
-        elif response_headers.get('transfer-encoding', '').lower() == \
-                'chunked':
-            data = self._chunked()
-        elif self.keep_alive:
+        status, response_headers, data = self.read_response(method == 'HEAD')
+        if self.keep_alive and method != 'HEAD' and \
+                status not in (204, 304) and \
+                'content-length' not in response_headers and \
+                'transfer-encoding' not in response_headers:
             raise RuntimeError('%s %s: no length on a keep-alive connection'
                                % (method, path))
-        else:  # the body runs to the end of the connection
-            try:
-                while True:
-                    self._more()
-            except EOFError:
-                pass
-            data, self.buffer = self.buffer, b''
         if self.keep_alive and \
                 response_headers.get('connection', '').lower() == 'close':
             raise RuntimeError('%s %s: the server closed a keep-alive '
