@@ -24,8 +24,7 @@ except ImportError:  # pragma: no cover - older MicroPython
 
 import microdot
 from microdot import abort, redirect, send_file, URLPattern, \
-    HTTPException, NoCaseDict, dispatch, \
-    serve_connection  # noqa: F401 - re-exported
+    HTTPException, NoCaseDict, dispatch  # noqa: F401 - re-exported
 from _microdot_http import read_request
 
 if hasattr(asyncio, 'Protocol'):  # CPython

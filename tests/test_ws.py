@@ -25,13 +25,11 @@ from microdot_websocket import read_frame, WebSocket, ConnectionClosed, \
 from _microdot_test_websocket import apply_mask, encode_frame, \
     WebSocketPeer
 import _microdot_http
-from _microdot_http import HTTPException
-from _microdot_http import NoCaseDict, Connection, run_sync
+from _microdot_http import HTTPException, NoCaseDict, Connection, run_sync
 from microdot import serve_connection
 from microdot_asyncio import run_async
 import microdot
 import microdot_asyncio
-import microdot_websocket
 import microdot_asyncio_websocket
 from microdot_test_client import TestClient
 from microdot_asyncio_test_client import TestClient as AsyncTestClient, \
