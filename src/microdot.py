@@ -158,7 +158,11 @@ class URLPattern:
                 segment = name
             self.segments.append((kind, segment))
         kinds = [kind for kind, _ in self.segments]
-        self.is_static = kinds.count(None) == len(kinds)
+        # the (kind, name) of each argument, in order: built once, read by
+        # every match
+        self.arguments = [segment for segment in self.segments
+                          if segment[0]]
+        self.is_static = not self.arguments
         if 'path' in kinds[:-1] or [k for k in kinds if k and k[:3] == 're:']:
             from _microdot_routes import compile_pattern
             self.regex = compile_pattern(self)
@@ -172,8 +176,8 @@ class URLPattern:
             found = self.regex.match(path)
             if found is None:
                 return None
-            texts = [found.group(i + 1) for i in range(len(
-                [kind for kind, _ in segments if kind]))]
+            texts = [found.group(i + 1)
+                     for i in range(len(self.arguments))]
         else:
             parts, count = path.split('/'), len(segments)
             if segments[-1][0] == 'path' and len(parts) > count:
@@ -187,7 +191,7 @@ class URLPattern:
                 elif part != text:
                     return None
         args = {}
-        for (kind, name), text in zip([s for s in segments if s[0]], texts):
+        for (kind, name), text in zip(self.arguments, texts):
             if not text:
                 return None
             if kind == 'int':
