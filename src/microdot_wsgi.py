@@ -35,7 +35,11 @@ _CGI_HEADERS = {'CONTENT_TYPE': 'Content-Type',
 
 
 class Request(microdot.Request):
-    """A request built from a WSGI environ, available as ``environ``."""
+    """A request built from a WSGI environ, available as ``environ``.
+
+    ``client_addr`` is ``(REMOTE_ADDR, int(REMOTE_PORT))``, as on the other
+    drivers; the port is 0 when the server sets none (wsgiref does not).
+    """
 
     @classmethod
     def from_environ(cls, app, environ):
@@ -46,9 +50,10 @@ class Request(microdot.Request):
                       _CGI_HEADERS.items() if environ.get(key)]
         method, url = environ['REQUEST_METHOD'], _raw_url(environ)
         headers = server_headers(cls, method, url, pairs)
-        req = cls(app, (environ.get('REMOTE_ADDR'), environ.get('REMOTE_PORT')),
-                  method, url, environ.get('SERVER_PROTOCOL', 'HTTP/1.1')[5:],
-                  headers)
+        client_addr = (environ.get('REMOTE_ADDR'),
+                       int(environ.get('REMOTE_PORT') or 0))
+        req = cls(app, client_addr, method, url,
+                  environ.get('SERVER_PROTOCOL', 'HTTP/1.1')[5:], headers)
         req.environ = environ
         kind = ('content-length' in headers._keys or 'transfer-encoding' in
                 headers._keys) and body_kind(req)

@@ -171,9 +171,17 @@ def test_request_environ_and_head(app):
     assert res.header('Content-Type') == 'application/json; charset=UTF-8'
     assert res.json() == {'method': 'GET', 'path': '/info',
                           'query_string': 'a=1', 'http_version': '1.1',
-                          'x_custom': 'yes', 'client': ['10.1.2.3', '50000'],
+                          'x_custom': 'yes', 'client': ['10.1.2.3', 50000],
                           'scheme': 'http'}
     assert seen[0].environ is environ
+
+
+def test_client_port_is_an_int_and_0_when_unknown(app):
+    app.route('/')(lambda req: repr(req.client_addr))
+    environ = make_environ()
+    assert call(app, environ).body == b"('10.1.2.3', 50000)"
+    del environ['REMOTE_PORT']  # wsgiref.simple_server sets none
+    assert call(app, environ).body == b"('10.1.2.3', 0)"
 
 
 def test_repeated_header_names_are_rebuilt(app):
