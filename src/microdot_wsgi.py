@@ -128,10 +128,21 @@ class Microdot(microdot.Microdot):
         elif isinstance(res.body, bytes):
             body = [res.body]
         else:
-            body = res.body_iter()
+            body = _bytes_body(res)
         if self.stopping and self.server is None:  # shutdown() under WSGI
             return _ShutdownAfter(body, environ)
         return body
+
+
+def _bytes_body(res):
+    # a WSGI server takes bytes chunks, and body_iter() yields a generator
+    # body's str chunks as they are. The server's close() of this generator
+    # closes the body (a generator's finally, a file) when the client left.
+    try:
+        for chunk in res.body_iter():
+            yield chunk.encode() if isinstance(chunk, str) else chunk
+    finally:
+        res.close()
 
 
 class _ShutdownAfter:
