@@ -31,6 +31,13 @@ __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']
 
 
+class _ClientGone(_HTTPError):
+    # http.disconnect while the request body was read: a 400 to a handler
+    # reading request.stream; before dispatch, nobody to answer
+    def __init__(self):
+        _HTTPError.__init__(self, 400, 'Client disconnected')
+
+
 class _ReceiveStream:
     """``await stream.read(n)`` over the ASGI ``receive`` channel."""
 
@@ -45,7 +52,7 @@ class _ReceiveStream:
         message = await self.receive()
         if message['type'] == 'http.disconnect':
             self.more = False
-            raise _HTTPError(400, 'Client disconnected')
+            raise _ClientGone()
         self.buffer += message.get('body', b'')
         self.more = message.get('more_body', False)
 
@@ -159,6 +166,8 @@ class Microdot(microdot_asyncio.Microdot):
             req = self.request_class._from_scope_head(self, scope)
             if req.content_length or 'transfer-encoding' in req.headers._keys:
                 await req._receive_body(receive)
+        except _ClientGone:  # the server knows: no response is expected
+            return
         except _HTTPError as exc:
             res = await run_async(error_response(self, None, exc))
             res.headers['Connection'] = 'close'
