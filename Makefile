@@ -1,7 +1,10 @@
 # make demo   run the demo app on http://127.0.0.1:5000
-# make test   pytest, then the portable tests under MicroPython
-# Both set up .venv (python3 -m venv) on first use; installs are redone only
-# when pyproject.toml changes (stamp files inside .venv).
+# make test   pytest, then the portable tests under MicroPython, then the unit
+#             and contract tests on the oldest and newest claimed CPython
+# make test-versions  those tests on every claimed CPython
+# They set up .venv (python3 -m venv) on first use; installs are redone only
+# when pyproject.toml changes (stamp files inside .venv). Each other CPython
+# gets .venv-X.Y from pyenv, the same way (tools/test_on_python.sh).
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,20 +13,35 @@ MICROPYTHON := $(VENV)/bin/micropython
 STAMP_RUN := $(VENV)/.stamp-install
 STAMP_DEV := $(VENV)/.stamp-install-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The CPython versions that pyproject.toml's requires-python claims, oldest
+# first; each runs from pyenv in .venv-X.Y (tools/test_on_python.sh, which
+# skips a version pyenv lacks with a loud "== SKIPPED" line).
+CLAIMED_PYTHONS := 3.10 3.11 3.12 3.13
+EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 
-.PHONY: demo test bench bench-adapters bench-instructions bench-memory bench-ws \
-	autobahn clean
+.PHONY: demo test test-versions bench bench-adapters bench-instructions \
+	bench-memory bench-ws autobahn clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
 
-# Runs both suites even when the first fails; fails if either failed.
+# Runs every suite even when one fails; fails if any failed, naming them.
 test: $(STAMP_DEV)
-	@status=0; \
-	$(PY) -m pytest || status=1; \
+	@failed=; \
+	$(PY) -m pytest || failed="$$failed pytest"; \
 	echo '== MicroPython: tests/mp_runner.py'; \
-	$(MICROPYTHON) tests/mp_runner.py || status=1; \
-	exit $$status
+	$(MICROPYTHON) tests/mp_runner.py || failed="$$failed mp_runner"; \
+	for v in $(EDGE_PYTHONS); do \
+	    tools/test_on_python.sh $$v || failed="$$failed CPython-$$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== make test FAILED:$$failed"; exit 1; fi
+
+test-versions:
+	@failed=; \
+	for v in $(CLAIMED_PYTHONS); do \
+	    tools/test_on_python.sh $$v || failed="$$failed CPython-$$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== make test-versions FAILED:$$failed"; exit 1; fi
 
 # make bench          wrk load benchmark (about 10 min; installs wrk and the
 #                     peer venvs under benchmarks/.venvs/ on first use)
@@ -78,7 +96,7 @@ autobahn: $(STAMP_DEV)
 	status=0; fi; exit $$status
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VENV)-[0-9]* build dist .pytest_cache .hypothesis
 	rm -rf src/*.egg-info *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
