@@ -26,7 +26,7 @@ import microdot_wsgi
 from _microdot_errors import reason_phrase
 from _microdot_http import NoCaseDict, add_header
 import microdot_test_client
-from test_app import AppContract
+from test_app import AppContract, TXT, header
 
 pytestmark = pytest.mark.filterwarnings(
     'error::wsgiref.validate.WSGIWarning')
@@ -146,6 +146,16 @@ class AdapterContract(AppContract):
         app.route('/')(lambda req: repr(req.client_addr))
         self.assertEqual(self.get(self.make_client(app), '/').text,
                          repr(CLIENT))
+
+    def test_bodyless_answers_have_no_content_type(self):
+        # a 204 or a 304 types no body, as from our servers (and wsgiref's
+        # validator insists)
+        self.assertIsNone(header(self.get_one(lambda req: None),
+                                 'Content-Type'))
+        etag = header(self.send(TXT), 'ETag')
+        res = self.send(TXT, request_headers={'If-None-Match': etag})
+        self.assertEqual(res.status_code, 304)
+        self.assertIsNone(header(res, 'Content-Type'))
 
 
 class TestWSGIApp(AdapterContract, unittest.TestCase):
