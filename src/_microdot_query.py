@@ -1,4 +1,4 @@
-"""What a request parses on first use: ``args`` and ``form`` (MultiDict,
+"""What a request makes on first use: ``g``, ``args`` and ``form`` (MultiDict,
 the urlencoded format), ``json`` and ``cookies``.
 
 Loaded then, or by the first use of ``microdot``'s names ``MultiDict``,
@@ -10,9 +10,15 @@ import json
 from _microdot_http import HTTPException, decode_text
 
 
+class Globals:
+    """``request.g``: where an app keeps its own data for one request."""
+
+
 def parsed(request, name):
-    """The value of the request attribute ``name``, parsed from the
-    request; AttributeError for a name that is not one of them."""
+    """The value of the request attribute ``name`` (``g``, or one parsed
+    from the request); AttributeError for a name that is not one of them."""
+    if name == 'g':
+        return Globals()
     if name == 'args':
         return MultiDict(parse_query(request.query_string or ''))
     if name == 'cookies':

@@ -116,7 +116,8 @@ class Response:
         return pairs
 
     def body_iter(self):
-        """Yield the body as a sequence of bytes chunks."""
+        """Yield the body's chunks: what a generator body yields (str or
+        bytes, encoded when written), the blocks of a file, or the bytes."""
         body = self.body
         if isinstance(body, bytes):
             if body:
@@ -125,8 +126,7 @@ class Response:
             from _microdot_files import file_chunks
             yield from file_chunks(self)
         else:
-            for chunk in body:
-                yield chunk.encode() if isinstance(chunk, str) else chunk
+            yield from body
 
     def bodyless(self, head_only=False):
         """Whether this response goes without a body: the answer to a HEAD
@@ -223,9 +223,10 @@ class Response:
 
         The asyncio Response also reads async iterable bodies here.
         """
-        for chunk in self.body_iter():
+        for chunk in Response.body_iter(self):  # the asyncio one is async
             if chunk:
-                yield emit, (chunk,), {}
+                yield emit, (chunk.encode() if isinstance(chunk, str)
+                             else chunk,), {}
 
     @classmethod
     def redirect(cls, location, status_code=302):

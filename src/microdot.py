@@ -35,10 +35,6 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-class _Globals:
-    pass
-
-
 class Request:
     """An HTTP request: what the client sent, parsed.
 
@@ -93,16 +89,15 @@ class Request:
             self._stream = stream
 
     def __getattr__(self, name):
-        # the attributes computed on first use, each then kept: body,
-        # stream and g here, the parsed ones in _microdot_query
-        if name == 'g':
-            value = _Globals()
-        elif name == 'body' or name == 'stream':
-            if self._used not in (None, name):
-                raise RuntimeError('Cannot use both stream and body')
-            self._used = name
+        # the attributes computed on first use, each then kept: body and
+        # stream here, g and the parsed ones in _microdot_query
+        if name == 'body' or name == 'stream':
+            if self._stream is None:  # a body in memory: body or stream
+                if self._used not in (None, name):
+                    raise RuntimeError('Cannot use both stream and body')
+                self._used = name
             value = self._stream or self._body
-            if name == 'body':
+            if name == 'body':  # b'' when the body was too large to keep
                 value = self._body
             elif self._stream_class:  # async: reads are awaited
                 value = self._stream_class(value)
@@ -129,10 +124,12 @@ class Request:
     def create(cls, app, client_stream, client_addr, client_sock=None):
         """Read a request from a file-like stream; None if it closed first.
 
-        Raises HTTPException for a malformed or oversized request.
+        Raises a ValueError for a malformed or oversized request, which on
+        CPython is also an HTTPException with the status to answer.
         """
-        return run_sync(read_request(cls, app, Connection(client_stream),
-                                     client_addr, client_sock))
+        from _microdot_compat import creating
+        return run_sync(creating(read_request(
+            cls, app, Connection(client_stream), client_addr, client_sock)))
 
 
 class URLPattern:

@@ -115,10 +115,15 @@ class Request(microdot.Request):
 
     @classmethod
     async def create(cls, app, client_reader, client_writer, client_addr):
-        """Read a request from asyncio streams; None if the client left."""
+        """Read a request from asyncio streams; None if the client left.
+
+        Raises a ValueError for a malformed or oversized request (see the
+        sync ``Request.create``)."""
         from _microdot_asyncio_server import StreamsConnection
+        from _microdot_compat import creating
         conn = StreamsConnection(app, client_reader, client_writer)
-        return await run_async(read_request(cls, app, conn, client_addr))
+        return await run_async(creating(read_request(cls, app, conn,
+                                                     client_addr)))
 
 
 class Response(microdot.Response):
@@ -132,6 +137,17 @@ class Response(microdot.Response):
             await stream.drain()
         return await run_async(self.write_steps(write, http_version,
                                                 keep_alive, head_only))
+
+    def body_iter(self):
+        """Return an async iterator over the body's chunks, as 1.x did::
+
+            async for chunk in response.body_iter():
+                ...
+        """
+        if hasattr(self.body, '__aiter__'):
+            return self.body.__aiter__()
+        from _microdot_compat import AsyncChunks
+        return AsyncChunks(microdot.Response.body_iter(self))
 
     def body_steps(self, emit):
         """Generator of ``emit(chunk)`` calls; an async iterable body's

@@ -49,7 +49,7 @@ class CORS:
         as ``['https://example.com']``. None (default): no cross-origin
         access at all.
     :param allow_credentials: send ``Access-Control-Allow-Credentials:
-        true``. The origin is then always echoed, never ``*``.
+        true`` to allowed origins.
     :param allowed_methods: methods allowed in preflights (a list); None:
         the methods the requested URL's routes accept.
     :param expose_headers: response headers scripts may read (a list).
@@ -59,8 +59,8 @@ class CORS:
     :param handle_cors: register the hooks; False leaves it to the app,
         which can call ``get_cors_headers``.
     """
-    #: Status code of preflight answers.
-    preflight_status = 204
+    #: Status code of preflight answers (1.x: 200, with an empty body).
+    preflight_status = 200
 
     def __init__(self, app=None, allowed_origins=None,
                  allow_credentials=False, allowed_methods=None,
@@ -93,21 +93,21 @@ class CORS:
     def get_cors_headers(self, request):
         """The headers to add to the response to ``request``, as a dict.
 
-        Empty for a request without ``Origin``; only ``Vary: Origin`` for
-        an origin that is not allowed when the answer depends on the origin.
+        An allowed ``Origin`` is echoed, with ``Vary: Origin``; with
+        ``allowed_origins='*'`` a request without one gets ``*`` (as 1.x).
+        Otherwise only ``Vary: Origin`` for an origin that is not allowed,
+        and nothing for a request without ``Origin``.
         """
         origin = request.headers.get('Origin')
         allowed = self.allowed_origins
-        if origin is None or not allowed:
-            return {}
+        if origin is None:
+            return {'Access-Control-Allow-Origin': '*'} \
+                if allowed == '*' else {}
         headers = {'Vary': 'Origin'}
-        if allowed != '*' and origin.lower() not in allowed:
-            return headers
+        if not allowed or allowed != '*' and origin.lower() not in allowed:
+            return headers if allowed else {}
         if self.allow_credentials:
             headers['Access-Control-Allow-Credentials'] = 'true'
-        elif allowed == '*':  # the same answer for every origin
-            headers = {}
-            origin = '*'
         headers['Access-Control-Allow-Origin'] = origin
         if self.expose_headers or is_preflight(request):  # on first use
             import _microdot_cors_extra

@@ -79,10 +79,10 @@ def get_session(req):
 
     A missing, tampered, malformed or expired cookie gives an empty
     session. The result is cached for the rest of the request. Raises
-    RuntimeError if no secret key was set.
+    ValueError if no secret key was set.
     """
     if _secret_key is None:
-        raise RuntimeError(_NO_KEY)
+        raise ValueError(_NO_KEY)
     g = req.g
     session = getattr(g, '_session', None)
     if session is None:
@@ -124,7 +124,7 @@ def update_session(req, session):
     reserved for the expiry (see ``SessionSettings.max_age``).
     """
     if _secret_key is None:  # fail now, inside the handler
-        raise RuntimeError(_NO_KEY)
+        raise ValueError(_NO_KEY)
     g = req.g
     if not hasattr(g, '_session_deleted'):
         req.after_request(_write_cookie)

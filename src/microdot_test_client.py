@@ -84,7 +84,8 @@ class TestClient:
     def request(self, method, path, headers=None, body=None):
         """Send a request; ``body`` may be bytes, str, or a dict/list (JSON).
 
-        Returns a TestResponse.
+        Returns a TestResponse, or None when the app answered with
+        ``Response.already_handled`` and wrote nothing.
         """
         return self._run(self._exchange(method, path, headers, body, None))
 
@@ -137,8 +138,13 @@ class TestClient:
             stream, output = io.BytesIO(data), io.BytesIO()
         yield from serve_connection(self.app, self.connection_class(
             stream, output), ('127.0.0.1', 1234))
-        response = output.response() if client else \
-            TestResponse(output.getvalue())
+        if client:
+            response = output.response()
+        else:  # nothing written: the handler returned already_handled
+            response = output.getvalue()
+            if not response:
+                return None
+            response = TestResponse(response)
         self._update_cookies(response)
         return response
 

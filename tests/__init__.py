@@ -14,4 +14,5 @@ PORTABLE = [
     'test_jwt',
     'test_session',
     'test_ws',
+    'test_compat_1x',
 ]

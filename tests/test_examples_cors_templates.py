@@ -39,7 +39,7 @@ class TestCorsExample(unittest.TestCase):
             'Origin': 'https://example.com',
             'Access-Control-Request-Method': 'POST',
             'Access-Control-Request-Headers': 'Content-Type'})
-        self.assertEqual(res.status_code, 204)
+        self.assertEqual(res.status_code, 200)
         self.assertEqual(res.headers['Access-Control-Allow-Origin'],
                          'https://example.com')
         self.assertEqual(res.headers['Access-Control-Allow-Credentials'],
