@@ -31,7 +31,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / 'src'
 APPS = ROOT / 'tests' / 'e2e' / 'apps'
-BASIC_APP = APPS / 'basic_app.py'
 HOST = '127.0.0.1'
 START_TIMEOUT = 10.0      # seconds to wait for the port to accept connections
 STOP_TIMEOUT = 5.0        # seconds between SIGTERM and SIGKILL at teardown
@@ -64,8 +63,9 @@ def find_micropython():
 class ServerKind:
     """How to start one kind of server running ``apps/basic_app.py``.
 
-    ``command(port, **options)`` returns the argv (``heapsize`` is the
-    one option, used by MicroPython kinds); ``env()`` the extra environment;
+    ``command(port, **options)`` returns the argv (options: ``app``, the
+    module in ``apps/`` to serve, default ``basic_app``; ``heapsize``, used
+    by MicroPython kinds); ``env()`` the extra environment;
     ``concurrent`` is False for servers that handle one connection at a time;
     ``shutdown`` is False for servers that ``app.shutdown()`` cannot stop.
     """
@@ -99,13 +99,13 @@ class ServerKind:
         return env
 
 
-def _threaded_command(port, **options):
-    return [sys.executable, BASIC_APP, port]
+def _threaded_command(port, app='basic_app', **options):
+    return [sys.executable, APPS / (app + '.py'), port]
 
 
-def _micropython_command(port, heapsize=None):
+def _micropython_command(port, heapsize=None, app='basic_app'):
     heap = ['-X', 'heapsize=%s' % heapsize] if heapsize else []
-    return [find_micropython()] + heap + [BASIC_APP, port]
+    return [find_micropython()] + heap + [APPS / (app + '.py'), port]
 
 
 def _micropython_env():
@@ -133,7 +133,7 @@ def _bin(name):
     return path
 
 
-def _gunicorn_command(port, **options):
+def _gunicorn_command(port, app='basic_app', **options):
     # two gthread workers (keep-alive, like the others); request limits
     # matched to Request's defaults
     return [_bin('gunicorn'), '--bind', '%s:%s' % (HOST, port),
@@ -141,12 +141,12 @@ def _gunicorn_command(port, **options):
             '--keep-alive', '5', '--chdir', APPS,
             '--limit-request-line', '2048',
             '--limit-request-field_size', '2048',
-            '--limit-request-fields', '64', 'basic_app:app']
+            '--limit-request-fields', '64', app + ':app']
 
 
-def _uvicorn_command(port, **options):
+def _uvicorn_command(port, app='basic_app', **options):
     return [_bin('uvicorn'), '--host', HOST, '--port', port,
-            '--app-dir', APPS, '--no-access-log', 'basic_app:app']
+            '--app-dir', APPS, '--no-access-log', app + ':app']
 
 
 SERVER_KINDS = [
