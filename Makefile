@@ -2,6 +2,8 @@
 # make test   pytest, then the portable tests under MicroPython, then the unit
 #             and contract tests on the oldest and newest claimed CPython
 # make test-versions  those tests on every claimed CPython
+# make fuzz   the property tests of tests/test_fuzz.py with random seeds,
+#             again and again for FUZZ_SECONDS in all (default 300)
 # They set up .venv (python3 -m venv) on first use; installs are redone only
 # when pyproject.toml changes (stamp files inside .venv). Each other CPython
 # gets .venv-X.Y from pyenv, the same way (tools/test_on_python.sh).
@@ -19,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CLAIMED_PYTHONS := 3.10 3.11 3.12 3.13
 EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 
-.PHONY: demo test test-versions bench bench-adapters bench-instructions \
+.PHONY: demo test test-versions fuzz bench bench-adapters bench-instructions \
 	bench-memory bench-ws autobahn clean
 
 demo: $(STAMP_RUN)
@@ -42,6 +44,12 @@ test-versions:
 	    tools/test_on_python.sh $$v || failed="$$failed CPython-$$v"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "== make test-versions FAILED:$$failed"; exit 1; fi
+
+FUZZ_SECONDS ?= 300
+
+fuzz: $(STAMP_DEV)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PY) -m pytest -q -o timeout=0 \
+	    tests/test_fuzz.py
 
 # make bench          wrk load benchmark (about 10 min; installs wrk and the
 #                     peer venvs under benchmarks/.venvs/ on first use)
