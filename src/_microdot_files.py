@@ -1,10 +1,17 @@
-"""Files: ``send_file``, validators, conditional requests and byte ranges.
+"""Files: ``send_file``, ``send_from_directory``, validators, conditional
+requests and byte ranges.
 
-Loaded by the first ``send_file``.
+Loaded by the first ``send_file`` or ``send_from_directory``.
 """
 import os
 
 from _microdot_http import HTTPException
+
+# errnos of a name that names no file: ENOENT, ENOTDIR, EISDIR, ENAMETOOLONG,
+# ELOOP (the same numbers on CPython/Linux and MicroPython)
+_NOT_FOUND = (2, 20, 21, 36, 40)
+# CPython's; MicroPython has no os.path (nor readlink)
+_realpath = getattr(getattr(os, 'path', None), 'realpath', None)
 
 #: Content types that send_file knows beside ``Response.types_map``.
 MORE_TYPES = {
@@ -18,8 +25,9 @@ _MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
            'Oct', 'Nov', 'Dec')
 
 
-def send_file(cls, filename, status_code, content_type, stream, max_age,
-              compressed, file_extension):
+def send_file(cls, filename, status_code=200, content_type=None,
+              stream=None, max_age=None, compressed=False,
+              file_extension=''):
     """``Response.send_file``: a ``cls`` instance that streams a file; one
     opened by name carries its size and validators."""
     if content_type is None:
@@ -40,16 +48,53 @@ def send_file(cls, filename, status_code, content_type, stream, max_age,
     size = None
     if stream is None:
         path = filename + file_extension
-        stat = os.stat(path)
+        try:
+            # MicroPython would open the name before a NUL
+            stat = None if '\0' in path else os.stat(path)
+            if stat is None or stat[0] & 0o170000 != 0o100000:
+                raise HTTPException(404)  # a NUL, a directory, a FIFO...
+            stream = open(path, 'rb')
+        except OSError as exc:
+            if exc.errno in _NOT_FOUND:
+                raise HTTPException(404)
+            raise  # EACCES, EMFILE...: the server's problem, a 500
         size, mtime = stat[6], int(stat[8])
         headers['Content-Length'] = str(size)
         headers['Last-Modified'] = http_date(mtime)
         headers['ETag'] = '"%x-%x"' % (mtime, size)
         headers['Accept-Ranges'] = 'bytes'
-        stream = open(path, 'rb')
     response = cls(body=stream, status_code=status_code, headers=headers)
     response._file_size = size
     return response
+
+
+def send_from_directory(cls, root, path, options):
+    """``Response.send_from_directory``: ``cls.send_file`` of ``root/path``
+    when ``path`` cannot leave ``root``; HTTPException(404) otherwise."""
+    # '%' left after the route's decoding is a second encoding ('%2e%2e');
+    # ':' a Windows drive or stream; both are refused rather than guessed at
+    if not path or path[0] == '/' or '..' in path.split('/') or \
+            [c for c in '\0\\:%' if c in path]:
+        raise HTTPException(404)
+    root = root.rstrip('/') or ('/' if root else '.')
+    filename = root + '/' + path
+    name = filename + options.get('file_extension', '')
+    if _realpath:  # CPython: where the symlinks lead must be inside root
+        inside = _realpath(root)
+        inside += '' if inside.endswith(os.sep) else os.sep
+        if not _realpath(name).startswith(inside):
+            raise HTTPException(404)
+    else:  # MicroPython cannot read a link: any symlink below root is out
+        here = root
+        for part in name[len(root) + 1:].split('/'):
+            try:
+                for entry in os.ilistdir(here):
+                    if entry[0] == part and entry[1] == 0o120000:
+                        raise HTTPException(404)
+            except OSError:
+                break  # no such directory: send_file answers 404
+            here += '/' + part
+    return cls.send_file(filename, **options)
 
 
 def file_chunks(res):

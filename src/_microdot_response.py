@@ -236,18 +236,41 @@ class Response:
         return cls(status_code=status_code, headers={'Location': location})
 
     @classmethod
-    def send_file(cls, filename, status_code=200, content_type=None,
-                  stream=None, max_age=None, compressed=False,
-                  file_extension=''):
-        """Return a response that streams a file.
+    def send_file(cls, filename, *args, **kwargs):
+        """Return a response that streams a file: ``send_file(filename,
+        status_code=200, content_type=None, stream=None, max_age=None,
+        compressed=False, file_extension='')`` (the signature lives in
+        ``_microdot_files``: parameter names cost RAM in the eager core).
 
-        The content type comes from ``types_map`` by extension. Files opened
-        by name carry Content-Length, Last-Modified and ETag, so requests
-        with If-None-Match, If-Modified-Since or Range get 304 or 206.
+        The content type comes from ``types_map`` by extension. Files
+        opened by name carry Content-Length, Last-Modified and ETag, so
+        requests with If-None-Match, If-Modified-Since or Range get 304 or
+        206. A name that is missing, not a regular file, too long or has a
+        NUL raises HTTPException(404). To serve names from a URL, use
+        ``send_from_directory`` (docs/static-files.md).
         """
         from _microdot_files import send_file
-        return send_file(cls, filename, status_code, content_type, stream,
-                         max_age, compressed, file_extension)
+        return send_file(cls, filename, *args, **kwargs)
+
+    @classmethod
+    def send_from_directory(cls, root, path, **options):
+        """Return ``send_file`` of ``path`` (a URL-decoded relative path,
+        e.g. a ``<path:...>`` route argument) inside the directory ``root``.
+
+        HTTPException(404) when the file is missing or ``path`` might leave
+        ``root``: a ``..`` segment, an absolute path, a backslash, ``:``
+        (drive letters), ``%`` (a second encoding), NUL, or a symlink out of
+        ``root`` (on MicroPython, any symlink below it). ``options`` go to
+        ``send_file``; a HEAD request never reads the file.
+
+        Example::
+
+            @app.route('/static/<path:path>')
+            def static(request, path):
+                return Response.send_from_directory('static', path)
+        """
+        from _microdot_files import send_from_directory
+        return send_from_directory(cls, root, path, options)
 
 
 Response.already_handled = Response()

@@ -15,4 +15,5 @@ PORTABLE = [
     'test_session',
     'test_ws',
     'test_compat_1x',
+    'test_static_files',
 ]
