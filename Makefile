@@ -4,6 +4,10 @@
 # make test-versions  those tests on every claimed CPython
 # make fuzz   the property tests of tests/test_fuzz.py with random seeds,
 #             again and again for FUZZ_SECONDS in all (default 300)
+# make soak   mixed valid, hostile, slow and aborted traffic against every
+#             server kind at once for SOAK_SECONDS (default 120), then RSS,
+#             fds, threads, asyncio tasks and open generators and files
+#             against the baseline (tools/soak.py; make test runs 20 s)
 # They set up .venv (python3 -m venv) on first use; installs are redone only
 # when pyproject.toml changes (stamp files inside .venv). Each other CPython
 # gets .venv-X.Y from pyenv, the same way (tools/test_on_python.sh).
@@ -21,8 +25,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CLAIMED_PYTHONS := 3.10 3.11 3.12 3.13
 EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 
-.PHONY: demo test test-versions fuzz bench bench-adapters bench-instructions \
-	bench-memory bench-ws autobahn clean
+.PHONY: demo test test-versions fuzz soak bench bench-adapters \
+	bench-instructions bench-memory bench-ws autobahn clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
@@ -50,6 +54,11 @@ FUZZ_SECONDS ?= 300
 fuzz: $(STAMP_DEV)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PY) -m pytest -q -o timeout=0 \
 	    tests/test_fuzz.py
+
+SOAK_SECONDS ?= 120
+
+soak: $(STAMP_DEV)
+	$(PY) tools/soak.py --seconds $(SOAK_SECONDS)
 
 # make bench          wrk load benchmark (about 10 min; installs wrk and the
 #                     peer venvs under benchmarks/.venvs/ on first use)

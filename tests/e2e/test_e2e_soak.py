@@ -1,0 +1,81 @@
+"""The soak of ``tools/soak.py``, 20 seconds of it (``SOAK_SECONDS`` to
+change), over every server kind at once: mixed valid, hostile, slow and
+aborted traffic, then RSS, file descriptors, threads, asyncio tasks, the
+sent file's descriptors and the streamed generators against the baseline
+taken after a warm-up. ``make soak`` runs the same for longer and prints
+the table.
+
+The soak runs once for the module (every kind in parallel, so the whole
+costs about the time of one); each kind's test then checks its report.
+"""
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from conftest import _selected_kinds
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'tools'))
+import soak  # noqa: E402
+
+SECONDS = float(os.environ.get('SOAK_SECONDS') or 20)
+
+# Leaks the soak found in src/, kept as strict xfails until fixed: kind ->
+# (the start of the problem's text, the reason)
+KNOWN = {
+    kind: ('/stream generators',
+           'MicroPython (no reference counting): a streamed body whose '
+           'client left mid-response is never closed, so its generator\'s '
+           'finally never runs (and a file body stays open until a GC)')
+    for kind in ('micropython-threaded', 'micropython-asyncio')
+}
+# what the same root cause may also leave behind on those kinds
+KNOWN_ALSO = ('file: ', 'fds: ')
+
+
+@pytest.fixture(scope='module')
+def reports(tmp_path_factory):
+    kinds, skipped = soak.available(_selected_kinds())
+    for name, reason in skipped:
+        warnings.warn(reason)
+    found = soak.soak_all(kinds, SECONDS, str(tmp_path_factory.mktemp(
+        'soak')))
+    print('\n' + soak.table(found))
+    return {report['kind']: report for report in found}
+
+
+def report_of(reports, kind):
+    if kind not in reports:
+        pytest.skip('%s cannot run here (see the warnings)' % kind)
+    return reports[kind]
+
+
+def describe(report):
+    lines = ['%s: %s' % (report['kind'], problem)
+             for problem in report['problems']]
+    for name in ('baseline', 'end'):
+        lines.append('%s: %s' % (name, report.get(name)))
+    return '\n'.join(lines)
+
+
+@pytest.mark.timeout(SECONDS * 3 + 60)
+@pytest.mark.parametrize('kind', [spec.name for spec in _selected_kinds()])
+def test_soak(reports, kind):
+    report = report_of(reports, kind)
+    problems = report['problems']
+    if kind in KNOWN:
+        problems = [problem for problem in problems
+                    if not problem.startswith((KNOWN[kind][0],) + KNOWN_ALSO)]
+    assert not problems, describe(report)
+
+
+@pytest.mark.timeout(SECONDS * 3 + 60)
+@pytest.mark.parametrize('kind', [pytest.param(
+    kind, marks=pytest.mark.xfail(strict=True, reason=reason))
+    for kind, (_, reason) in KNOWN.items()])
+def test_soak_known_leak(reports, kind):
+    report = report_of(reports, kind)
+    assert not [problem for problem in report['problems']
+                if problem.startswith(KNOWN[kind][0])], describe(report)
