@@ -175,6 +175,15 @@ SERVER_KINDS = [
                    # WSGI apps may not send Connection (PEP 3333): gunicorn
                    # keeps the connection and reads the unread body itself
                    'content-length-too-large': {'keeps_connection': True},
+                   # test_e2e_idle (gunicorn 27): gthread hands each new
+                   # connection to a thread (2 workers x 4), so sockets that
+                   # send nothing hold them all (a request had no answer
+                   # within 15 s, measured); its graceful stop waits for
+                   # an idle keep-alive connection (exits after 5.2 s)
+                   'idle-sockets': 'gthread gives each new connection a '
+                   'thread: 200 silent sockets hold all 8',
+                   'idle-shutdown': 'exits after its keep-alive timeout '
+                   '(5 s) with an idle connection open',
                    'stalling-client': 'gunicorn has no header read timeout '
                    '(its --timeout restarts a stuck worker after 30 s)',
                    'websocket': 'WSGI (PEP 3333) has no WebSocket: '
