@@ -2,7 +2,8 @@
 
 Loaded on the first such request (see ``_microdot_http.read_request``).
 """
-from _microdot_http import HTTPException, read_exact
+from _microdot_http import HTTPException, read_exact, parse_header_line, \
+    _check, _CONTROLS
 
 
 class BodyStream:
@@ -25,14 +26,18 @@ class BodyStream:
 
 
 def parse_chunk_size(line):
-    """Return the size announced by a chunked-encoding size line."""
-    size = line.rstrip(b'\r\n').split(b';', 1)[0].strip()
-    try:
-        if not size or len(size) > 8:
-            raise ValueError()
-        return int(size, 16)
-    except ValueError:
+    """Return the size announced by a chunked-encoding size line.
+
+    Raises HTTPException(400) unless the line is 1 to 8 hex digits (no
+    sign, no whitespace around them), an optional extension after ``;``
+    with no control character but HTAB, and CRLF.
+    """
+    size, _, extension = line[:-2].partition(b';')
+    if line[-2:] != b'\r\n' or len(size) > 8:
         raise HTTPException(400)
+    _check(size, b'0123456789abcdefABCDEF')
+    _check(extension, _CONTROLS, True)  # a bare CR or LF, say
+    return int(size, 16)
 
 
 def rare_body(request, conn):
@@ -45,8 +50,8 @@ def rare_body(request, conn):
     if coding is None:
         request._stream = BodyStream(conn, request.content_length)
         return b''
-    if 'Content-Length' in headers:
-        raise HTTPException(400)
+    if 'Content-Length' in headers or request.http_version == '1.0':
+        raise HTTPException(400)  # RFC 9112 6.1 and 6.3: a smuggling risk
     if coding.lower() != 'chunked':
         raise HTTPException(501)
     limit, body, trailers = request.max_readline, b'', 0
@@ -54,9 +59,12 @@ def rare_body(request, conn):
         line = yield conn.readline, (limit + 2,), {}
         if len(line.rstrip(b'\r\n')) > limit:
             raise HTTPException(431 if trailers else 400)
-        if trailers:  # trailer fields are read and ignored
-            if not line.strip():
+        if trailers:  # trailer fields are checked and dropped
+            if line == b'\r\n':
                 break
+            if line[-2:] != b'\r\n':  # a bare LF, or the input ended
+                raise HTTPException(400)
+            parse_header_line(line)
             trailers += 1
             if trailers > request.max_headers:
                 raise HTTPException(431)

@@ -20,6 +20,7 @@ _CPYTHON = hasattr(bytes, 'translate')
 _TOKEN = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" \
     b"!#$%&'*+.^`|~"
 _CONTROLS = bytes(range(9)) + bytes(range(10, 32)) + b'\x7f'
+_VISIBLE = bytes(range(33, 127))
 
 
 class HTTPException(Exception):
@@ -114,21 +115,21 @@ def _check(data, chars, forbidden=False):
 def parse_request_line(line):
     """Parse ``b'GET /path HTTP/1.1\\r\\n'`` into ``(method, target, version)``.
 
-    Raises HTTPException(400) for a malformed line and 505 for an unknown
-    HTTP major version.
+    Raises HTTPException(400) for a malformed line (a bare LF ending it
+    included) and 505 for an unknown HTTP major version. The target's form
+    (origin, asterisk, absolute) is checked by ``read_request``.
     """
-    parts = line.rstrip(b'\r\n').split(b' ') if line[-1:] == b'\n' else ()
-    if len(parts) != 3 or parts[1][:1] not in (b'/', b'*') or \
-            len(parts[2]) != 8 or parts[2][:5] != b'HTTP/' or \
-            parts[2][6:7] != b'.' or not parts[2][5:6].isdigit() or \
-            not parts[2][7:].isdigit():
+    parts = line[:-2].split(b' ') if line[-2:] == b'\r\n' else ()
+    if len(parts) != 3 or len(parts[2]) != 8 or \
+            parts[2][:5] != b'HTTP/' or parts[2][6:7] != b'.' or \
+            not parts[2][5:6].isdigit() or not parts[2][7:].isdigit():
         raise HTTPException(400)
     method, target, version = parts
     _check(method, _TOKEN[:64])
-    _check(target, _CONTROLS, True)
+    _check(target, _VISIBLE)  # no raw byte above 0x7F either
     if version[5:6] != b'1':
         raise HTTPException(505)
-    return method.decode(), decode_text(target), \
+    return method.decode(), target.decode(), \
         '1.0' if version == b'HTTP/1.0' else '1.1'
 
 
@@ -136,23 +137,31 @@ def parse_header_line(line):
     """Parse ``b'Name: value\\r\\n'`` into ``('Name', 'value')``.
 
     Raises HTTPException(400) for a line that is not a valid header field,
-    including obsolete line folding.
+    including obsolete line folding and a bare CR or LF.
     """
+    if line[-2:] == b'\r\n':  # the test client's lines come without it
+        line = line[:-2]
     name, colon, value = line.partition(b':')
     _check(name if colon else b'', _TOKEN)
-    value = value.strip(b' \t\r\n')  # OWS and the line end
+    value = value.strip(b' \t')  # OWS; a CR or LF left in it is a 400
     _check(value, _CONTROLS, True)
     return name.decode(), decode_text(value)
 
 
 def add_header(headers, name, value):
-    """Add a request header, joining repeats as RFC 9110 allows."""
+    """Add a request header, joining repeats as RFC 9110 allows.
+
+    Raises HTTPException(400) for a second ``Host`` or ``Content-Type`` and
+    for a second, different ``Content-Length``.
+    """
     if name in headers:
         lower = name.lower()
         if lower == 'content-length':  # identical repeats stand as one
             if headers[name] != value:
                 raise HTTPException(400)
             return
+        if lower in ('host', 'content-type'):  # one value each, no list
+            raise HTTPException(400)
         value = headers[name] + ('; ' if lower == 'cookie' else ', ') + value
     headers[name] = value
 
@@ -171,13 +180,14 @@ def read_request(cls, app, conn, client_addr, sock=None):
         line = yield conn.readline, (limit + 2,), {}
         if len(line) > limit and len(line.rstrip(b'\r\n')) > limit:
             raise HTTPException(431 if request_line else 414)
-        if line in (b'\r\n', b'\n'):
+        if line == b'\r\n':
             if request_line:
                 break
             count += 1  # RFC 9112: a few empty lines may come first
-        elif not line:
-            if request_line:
-                raise HTTPException(400, 'Incomplete request')
+        elif line[-2:] != b'\r\n':  # the input ended, or a bare LF
+            if line or request_line:
+                raise HTTPException(400, None if line else
+                                    'Incomplete request')
             return None
         elif request_line:
             count += 1
@@ -187,6 +197,9 @@ def read_request(cls, app, conn, client_addr, sock=None):
         if count > (cls.max_headers if request_line else 2):
             raise HTTPException(431 if request_line else 400)
     method, url, version = request_line
+    if url[:1] != '/':  # asterisk-form or absolute-form: rare
+        from _microdot_routes import request_target
+        url = request_target(method, url, headers)
     request = cls(app, client_addr, method, url, version, headers, sock=sock)
     kind = body_kind(request)
     if kind == 'read':

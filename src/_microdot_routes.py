@@ -1,8 +1,33 @@
 """The route table's rarer work: patterns that need a regular expression
-(``<re:...>``, or ``<path:...>`` before the last segment), ``mount``, and
-the methods a path allows (405, OPTIONS). Loaded on first use.
+(``<re:...>``, or ``<path:...>`` before the last segment), ``mount``, the
+methods a path allows (405, OPTIONS, ``OPTIONS *``), and request targets
+other than a path (``*``, ``http://host/path``). Loaded on first use.
 """
 import re
+
+from _microdot_http import HTTPException
+
+
+def request_target(method, target, headers):
+    """The URL to route for a target that does not start with ``/``.
+
+    ``*`` (asterisk-form) stands for ``OPTIONS`` only; an absolute-form
+    target (``http://host/path?query``, RFC 9112 3.2.2) is routed by its
+    path and query, and its authority replaces the Host header. Anything
+    else is a 400.
+    """
+    if target == '*' and method == 'OPTIONS':
+        return target
+    scheme, _, rest = target.partition('://')
+    end = len(rest)  # the authority ends at the first '/' or '?'
+    for mark in '/?':
+        if 0 <= rest.find(mark) < end:
+            end = rest.find(mark)
+    if scheme.lower() not in ('http', 'https') or not end or \
+            '@' in rest[:end] or '#' in rest:
+        raise HTTPException(400)
+    headers['Host'] = rest[:end]
+    return ('' if rest[end:end + 1] == '/' else '/') + rest[end:]
 
 
 def mount(app, subapp, url_prefix):
@@ -17,10 +42,11 @@ def mount(app, subapp, url_prefix):
 
 
 def allowed_methods(app, path):
-    """Every method that some route of ``app`` for ``path`` accepts."""
+    """Every method that some route of ``app`` for ``path`` accepts (for
+    ``*``, that any route accepts)."""
     allowed = []
     for methods, pattern, _ in app.url_map:
-        if pattern.match(path) is not None:
+        if path == '*' or pattern.match(path) is not None:
             allowed += [m for m in methods if m not in allowed]
     return allowed
 
@@ -29,7 +55,8 @@ def unrouted(app, req):
     """What ``find_route`` gives for a request that no route takes: the
     OPTIONS handler, 405 or 404."""
     allowed = allowed_methods(app, req.path)
-    if req.method == 'OPTIONS' and allowed and app.options_handler:
+    if req.method == 'OPTIONS' and (allowed or req.path == '*') and \
+            app.options_handler:
         return app.options_handler
     return 405 if allowed else 404
 

@@ -26,6 +26,7 @@ from _microdot_http import HTTPException as _HTTPError, print_exception, \
 from microdot_asyncio import run_async, dispatch
 from _microdot_errors import error_response
 from _microdot_adapters import server_headers, completed_headers
+from _microdot_routes import request_target
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']
@@ -95,9 +96,11 @@ class Request(microdot_asyncio.Request):
         for name, value in scope['headers']:
             pairs.append((name.decode('latin-1'), value.decode('latin-1')))
         client = scope.get('client') or ('', 0)
+        headers = server_headers(cls, method, url, pairs)
+        if url[:1] not in '/?':  # absolute-form (h11's raw_path), '*'
+            url = request_target(method, url, headers)
         req = cls(app, client if type(client) is tuple else tuple(client),
-                  method, url, scope.get('http_version', '1.1'),
-                  server_headers(cls, method, url, pairs))
+                  method, url, scope.get('http_version', '1.1'), headers)
         req.asgi_scope = scope
         return req
 

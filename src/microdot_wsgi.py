@@ -25,6 +25,7 @@ from _microdot_body import BodyStream
 from _microdot_http import run_sync, body_kind
 from _microdot_errors import reason_phrase, error_response
 from _microdot_adapters import server_headers, completed_headers
+from _microdot_routes import request_target
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']
@@ -50,6 +51,8 @@ class Request(microdot.Request):
                       _CGI_HEADERS.items() if environ.get(key)]
         method, url = environ['REQUEST_METHOD'], _raw_url(environ)
         headers = server_headers(cls, method, url, pairs)
+        if url[:1] not in '/?':  # absolute-form (gunicorn's RAW_URI), '*'
+            url = request_target(method, url, headers)
         client_addr = (environ.get('REMOTE_ADDR'),
                        int(environ.get('REMOTE_PORT') or 0))
         req = cls(app, client_addr, method, url,

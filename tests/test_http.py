@@ -5,16 +5,19 @@ Portable: runs under pytest on CPython and under tests/mp_runner.py on
 MicroPython. Every table is checked in both directions where the function
 has an inverse (parse a rendered value, render a parsed one).
 """
+import io
 import unittest
 
 from _microdot_http import (
-    HTTPException, parse_request_line, parse_header_line, run_sync)
+    HTTPException, parse_request_line, parse_header_line, run_sync,
+    read_request, Connection)
 from _microdot_query import parse_query, urlencode, urldecode_str, \
     urldecode_bytes
 from _microdot_errors import reason_phrase
 from _microdot_cookies import parse_cookies, cookie_line
 from _microdot_files import http_date, parse_http_date, parse_range
 from _microdot_response import Response
+from microdot import Microdot, Request, serve_connection
 
 
 def encode_chunk(data):
@@ -67,7 +70,6 @@ class TestHTTPException(HTTPTestCase):
 REQUEST_LINES = [
     (b'GET / HTTP/1.1\r\n', ('GET', '/', '1.1')),
     (b'GET / HTTP/1.0\r\n', ('GET', '/', '1.0')),
-    (b'GET / HTTP/1.1\n', ('GET', '/', '1.1')),
     (b'GET /a/b?x=1&y=2 HTTP/1.1\r\n', ('GET', '/a/b?x=1&y=2', '1.1')),
     (b'GET /a%20b?q=caf%C3%A9 HTTP/1.0\r\n',
      ('GET', '/a%20b?q=caf%C3%A9', '1.0')),
@@ -75,6 +77,9 @@ REQUEST_LINES = [
     (b'DELETE /users/42 HTTP/1.1\r\n', ('DELETE', '/users/42', '1.1')),
     (b'OPTIONS * HTTP/1.1\r\n', ('OPTIONS', '*', '1.1')),
     (b'OPTIONS /x HTTP/1.1\r\n', ('OPTIONS', '/x', '1.1')),
+    # the target's form is read_request's to check (see HEADS)
+    (b'GET http://example.com/a?b=1 HTTP/1.1\r\n',
+     ('GET', 'http://example.com/a?b=1', '1.1')),
 ]
 
 BAD_REQUEST_LINES = [
@@ -98,6 +103,14 @@ BAD_REQUEST_LINES = [
     b'GET /a\x1bb HTTP/1.1\r\n',
     b'GET /a\x7fb HTTP/1.1\r\n',
     b'GET\t/ HTTP/1.1\r\n',
+    b'GET / HTTP/1.1\n',  # a bare LF ends no line
+    b'GET / HTTP/1.1\r\r\n',
+    b'GET / HTTP/1.1',
+    b'GET  HTTP/1.1\r\n',
+    b'GET /\x80 HTTP/1.1\r\n',  # raw bytes above 0x7F in the target
+    b'GET /caf\xc3\xa9 HTTP/1.1\r\n',
+    b'GET /\xff HTTP/1.1\r\n',
+    b'GET /a\rb HTTP/1.1\r\n',
 ]
 
 UNSUPPORTED_VERSION_LINES = [
@@ -133,7 +146,7 @@ class TestParseRequestLine(HTTPTestCase):
 
 HEADER_LINES = [
     (b'Host: example.com\r\n', ('Host', 'example.com')),
-    (b'Host: example.com\n', ('Host', 'example.com')),
+    (b'Host: example.com', ('Host', 'example.com')),  # the test client's
     (b'Content-Type:text/html\r\n', ('Content-Type', 'text/html')),
     (b'X-Pad:   spaced   \r\n', ('X-Pad', 'spaced')),
     (b'X-Tab:\tvalue\t\r\n', ('X-Tab', 'value')),
@@ -156,6 +169,11 @@ BAD_HEADER_LINES = [
     b'X-Ctl: a\x01b\r\n',
     b'X\x01Name: v\r\n',
     b'X Name: v\r\n',
+    b'Host: example.com\n',  # a bare LF
+    b'X: a\nb\r\n',
+    b'X: a\rb\r\n',  # a bare CR
+    b'X: a\r\r\n',
+    b'X: a\r \r\n',
 ]
 
 
@@ -174,6 +192,194 @@ class TestParseHeaderLine(HTTPTestCase):
     def test_malformed_lines_are_400(self):
         for line in BAD_HEADER_LINES:
             self.assertHTTPStatus(400, parse_header_line, line)
+
+
+# --------------------------------------------------------------------------
+# whole heads and bodies: read_request
+
+def read(data, cls=Request):
+    """The request read_request makes of ``data``."""
+    return run_sync(read_request(cls, None, Connection(io.BytesIO(data)),
+                                 ('127.0.0.1', 1234)))
+
+
+CHUNKED = b'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n'
+
+# (request bytes, (method, url, headers that must be there, body));
+# headers absent from the request are listed with the value None
+HEADS = [
+    (b'GET / HTTP/1.1\r\nHost: a\r\n\r\n', ('GET', '/', {'Host': 'a'}, b'')),
+    (b'\r\nGET / HTTP/1.1\r\n\r\n', ('GET', '/', {}, b'')),
+    (b'GET / HTTP/1.1\r\nX: 1\r\nx: 2\r\n\r\n', ('GET', '/', {'X': '1, 2'},
+                                                    b'')),
+    (b'POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab',
+     ('POST', '/', {'Content-Length': '2'}, b'ab')),
+    # absolute-form (RFC 9112 3.2.2): routed by path and query; the Host
+    # comes from the target
+    (b'GET http://example.com/args?a=1 HTTP/1.1\r\nHost: other\r\n\r\n',
+     ('GET', '/args?a=1', {'Host': 'example.com'}, b'')),
+    (b'GET HTTPS://example.com:8443 HTTP/1.1\r\n\r\n',
+     ('GET', '/', {'Host': 'example.com:8443'}, b'')),
+    (b'GET http://example.com?a=1/b HTTP/1.1\r\nHost: example.com\r\n\r\n',
+     ('GET', '/?a=1/b', {'Host': 'example.com'}, b'')),
+    (b'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n', ('OPTIONS', '*', {}, b'')),
+    (CHUNKED + b'5;name=value\r\nhello\r\n1;a;b="c d"\r\n!\r\n0\r\n\r\n',
+     ('POST', '/', {'Content-Length': '6', 'Transfer-Encoding': None},
+      b'hello!')),
+    (CHUNKED + b'A\r\n0123456789\r\n0\r\n\r\n',
+     ('POST', '/', {}, b'0123456789')),
+    # trailer fields are checked and dropped: forbidden ones never reach
+    # request.headers
+    (CHUNKED + b'5\r\nhello\r\n0\r\nHost: evil\r\nContent-Length: 1\r\n'
+     b'Transfer-Encoding: gzip\r\nX-Trailer: t\r\n\r\n',
+     ('POST', '/', {'Host': 'a', 'Content-Length': '5', 'X-Trailer': None,
+                    'Transfer-Encoding': None}, b'hello')),
+]
+
+# (request bytes, status): each raises HTTPException with the status
+BAD_HEADS = [
+    # a bare LF anywhere in the head (the issue's two examples first)
+    (b'GET / HTTP/1.1\r\nHost: x\r\nA: a\nContent-Length: 26\r\n\r\n', 400),
+    (b'GET / HTTP/1.1\r\nHost: a\nX: 1\r\n\r\n', 400),
+    (b'GET / HTTP/1.1\nHost: a\r\n\r\n', 400),
+    (b'GET / HTTP/1.1\r\nHost: a\r\n\n', 400),
+    (b'GET / HTTP/1.1\n\n', 400),
+    (b'\nGET / HTTP/1.1\r\n\r\n', 400),
+    # a bare CR
+    (b'GET / HTTP/1.1\r\nHost: a\rX: 1\r\n\r\n', 400),
+    (b'GET / HTTP/1.1\r\nHost: a\r\r\n\r\n', 400),
+    # the input ends inside the head
+    (b'GET / HTTP/1.1\r\nHost: a\r\n', 400),
+    (b'GET / HTTP/1.1\r\nHost: a', 400),
+    (b'GET / HTTP/1.1', 400),
+    # one Host, one Content-Type (RFC 9112 3.2, RFC 9110 8.3)
+    (b'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400),
+    (b'GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n', 400),
+    (b'POST / HTTP/1.1\r\nContent-Type: text/plain\r\n'
+     b'Content-Type: application/json\r\n\r\n', 400),
+    (b'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+     400),
+    # a raw byte above 0x7F in the target
+    (b'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n', 400),
+    (b'GET /?q=\xff HTTP/1.1\r\nHost: a\r\n\r\n', 400),
+    # targets that are not a path, *, or http(s)://authority[/path]
+    (b'GET * HTTP/1.1\r\nHost: a\r\n\r\n', 400),
+    (b'OPTIONS *x HTTP/1.1\r\nHost: a\r\n\r\n', 400),
+    (b'GET a/b HTTP/1.1\r\nHost: a\r\n\r\n', 400),
+    (b'CONNECT example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n', 400),
+    (b'GET ftp://example.com/ HTTP/1.1\r\n\r\n', 400),
+    (b'GET http:///path HTTP/1.1\r\n\r\n', 400),
+    (b'GET http://user@example.com/ HTTP/1.1\r\n\r\n', 400),
+    (b'GET http://example.com/#top HTTP/1.1\r\n\r\n', 400),
+    (b'GET http:/example.com/ HTTP/1.1\r\n\r\n', 400),
+    # chunk sizes: hex digits only, nothing around them
+    (CHUNKED + b'+5\r\nhello\r\n0\r\n\r\n', 400),
+    (CHUNKED + b'-0\r\n\r\n', 400),
+    (CHUNKED + b' 0\r\n\r\n', 400),
+    (CHUNKED + b'0 \r\n\r\n', 400),
+    (CHUNKED + b'\t0\r\n\r\n', 400),
+    (CHUNKED + b'5 ;a=b\r\nhello\r\n0\r\n\r\n', 400),
+    (CHUNKED + b'0x5\r\nhello\r\n0\r\n\r\n', 400),
+    (CHUNKED + b'5_0\r\n\r\n', 400),
+    (CHUNKED + b'\r\n\r\n', 400),
+    (CHUNKED + b';a\r\n\r\n', 400),
+    (CHUNKED + b'123456789\r\n', 400),
+    (CHUNKED + b'g\r\n\r\n', 400),
+    # a bare CR in a chunk extension; a bare LF ending a chunk line
+    (CHUNKED + b'5;a=\rb\r\nhello\r\n0\r\n\r\n', 400),
+    (CHUNKED + b'5;a\r\r\nhello\r\n0\r\n\r\n', 400),
+    (CHUNKED + b'5\nhello\r\n0\r\n\r\n', 400),
+    (CHUNKED + b'5\r\nhello\n0\r\n\r\n', 400),
+    (CHUNKED + b'5\r\nhello\r\n0\n\r\n', 400),
+    # trailers: a bare LF, a line that is no field, the input ending
+    (CHUNKED + b'0\r\nX: 1\n\r\n', 400),
+    (CHUNKED + b'0\r\n\n', 400),
+    (CHUNKED + b'0\r\nno field\r\n\r\n', 400),
+    (CHUNKED + b'0\r\nX: 1\r\n', 400),
+    # Transfer-Encoding on HTTP/1.0 (RFC 9112 6.1), or with Content-Length
+    (b'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+     400),
+    (b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5'
+     b'\r\n\r\n0\r\n\r\n', 400),
+    (b'POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n', 501),
+]
+
+
+class TestReadRequest(HTTPTestCase):
+    def test_heads(self):
+        for data, (method, url, headers, body) in HEADS:
+            req = read(data)
+            self.assertEqual((req.method, req.url, req.body),
+                             (method, url, body), repr(data))
+            for name, value in headers.items():
+                self.assertEqual(req.headers.get(name), value, repr(data))
+
+    def test_bad_heads(self):
+        for data, status in BAD_HEADS:
+            self.assertHTTPStatus(status, read, data)
+
+    def test_closed_before_a_request_is_none(self):
+        self.assertIsNone(read(b''))
+
+
+def exchange(app, data):
+    """What a server running ``app`` writes for ``data``: (status line,
+    header lines, body) of the first response, and whether it wrote more."""
+    out = io.BytesIO()
+    run_sync(serve_connection(app, Connection(io.BytesIO(data), out),
+                              ('127.0.0.1', 1234)))
+    head, _, body = out.getvalue().partition(b'\r\n\r\n')
+    lines = head.decode().split('\r\n')
+    return lines[0], lines[1:], body
+
+
+class TestServeConnection(HTTPTestCase):
+    """What a client gets: the same on every server, whose drivers run
+    serve_connection."""
+
+    def setUp(self):
+        self.app = Microdot()
+
+        @self.app.route('/args')
+        def args(req):
+            return req.headers['Host'] + ' ' + req.path + '?' + \
+                req.query_string
+
+        @self.app.route('/items', methods=['GET', 'POST'])
+        def items(req):
+            return 'items'
+
+        @self.app.route('/items/<int:id>', methods=['PUT', 'DELETE'])
+        def item(req, id):
+            return 'item'
+
+    def test_bad_heads_get_400_and_close(self):
+        for data, status in BAD_HEADS:
+            status_line, headers, _ = exchange(self.app, data)
+            self.assertEqual(status_line.split(' ')[1], str(status),
+                             repr(data))
+            self.assertIn('Connection: close', headers, repr(data))
+
+    def test_options_asterisk_allows_every_routed_method(self):
+        status_line, headers, body = exchange(
+            self.app, b'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n')
+        self.assertEqual(status_line, 'HTTP/1.1 200 OK')
+        self.assertIn('Allow: GET, POST, PUT, DELETE, HEAD, OPTIONS',
+                      headers)
+        self.assertEqual(body, b'')
+
+    def test_options_asterisk_without_routes(self):
+        status_line, headers, _ = exchange(
+            Microdot(), b'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n')
+        self.assertEqual(status_line, 'HTTP/1.1 200 OK')
+        self.assertIn('Allow: OPTIONS', headers)
+
+    def test_absolute_form_is_routed_by_path_and_query(self):
+        status_line, _, body = exchange(
+            self.app, b'GET http://example.com/args?a=1 HTTP/1.1\r\n'
+            b'Host: other\r\n\r\n')
+        self.assertEqual(status_line, 'HTTP/1.1 200 OK')
+        self.assertEqual(body, b'example.com /args?a=1')
 
 
 # --------------------------------------------------------------------------

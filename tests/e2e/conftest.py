@@ -188,6 +188,11 @@ SERVER_KINDS = [
                    '(its --timeout restarts a stuck worker after 30 s)',
                    'websocket': 'WSGI (PEP 3333) has no WebSocket: '
                    'microdot_wsgi apps have no WebSocket routes',
+                   # test_e2e_strict: gunicorn closes with no response when
+                   # the client half-closes inside the head, and refuses
+                   # the forbidden trailer fields as a whole
+                   'head-cut-by-eof': {'silent_close': True},
+                   'forbidden-trailer-fields': {'status': 400},
                }),
     ServerKind('uvicorn', _uvicorn_command,
                env=_module_env('microdot_asgi'), differences={
@@ -206,6 +211,29 @@ SERVER_KINDS = [
                        'close_code': 1007,
                        'logs': ('websockets_sansio_impl.py',
                                 'UnicodeDecodeError')},
+                   # test_e2e_strict: h11 takes a bare LF for a line end,
+                   # accepts a space after a chunk size and a bare CR in a
+                   # chunk extension, and frames a chunked HTTP/1.0 body
+                   # (then closes); the app gets these as valid requests
+                   'bare-lf-in-header-line': 'h11 takes the bare LF for a '
+                   'line end and waits for the 26-byte body (uvicorn has no '
+                   'read timeout)',
+                   'bare-lf-in-head': {'status': 200,
+                                       'keeps_connection': True},
+                   'bare-lf-ending-request-line': {'status': 200,
+                                                   'keeps_connection': True},
+                   'bare-lf-ending-head': {'status': 200,
+                                           'keeps_connection': True},
+                   'chunk-size-space-after': {'status': 200,
+                                              'keeps_connection': True},
+                   'bare-cr-in-chunk-extension': {'status': 200,
+                                                  'keeps_connection': True},
+                   'transfer-encoding-on-http10': {'status': 200},
+                   'head-cut-by-eof': {'silent_close': True},
+                   'forbidden-trailer-fields': {'status': 400},
+                   # h11 requires Host on HTTP/1.1 (RFC 9112 3.2), even
+                   # with an absolute-form target
+                   'absolute-form-without-host': {'status': 400},
                }),
 ]
 
