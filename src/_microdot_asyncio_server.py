@@ -23,19 +23,33 @@ class StreamsConnection(Connection):
         self.writer = writer
         self.read_timeout = app.request_class.socket_read_timeout
         self.idle_timeout = app.keep_alive_timeout
-        self.idle = True  # until the first line of a request arrives
+        self.idle = True  # until the first byte of a request arrives
+        self.buffer = b''  # read past the last line
 
     async def readline(self, limit):
-        # asyncio's readline takes no limit: an overlong line is cut short
-        idle, self.idle = self.idle, False
-        try:
-            return await asyncio.wait_for(self.reader.readline(), (
-                self.idle_timeout if idle else self.read_timeout))
-        except ValueError:  # CPython: the line outgrew the stream's buffer
-            return b'-' * limit
+        # MicroPython's readline takes no limit: a long line would cost its
+        # whole length in RAM. Read pieces up to ``limit`` bytes instead;
+        # what follows the line waits in self.buffer.
+        data = self.buffer
+        while True:
+            end = data.find(b'\n', 0, limit) + 1 or \
+                (len(data) >= limit and limit)
+            if end:
+                break
+            part = await asyncio.wait_for(
+                self.reader.read(limit - len(data)),
+                self.idle_timeout if self.idle else self.read_timeout)
+            if not part:
+                end = len(data)
+                break
+            self.idle = False
+            data += part
+        self.idle = False
+        self.buffer = data[end:]
+        return data[:end]
 
     async def read(self, size):
-        data = b''
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
         while len(data) < size:
             part = await asyncio.wait_for(self.reader.read(size - len(data)),
                                           self.read_timeout)
@@ -56,6 +70,7 @@ class StreamsConnection(Connection):
         return True
 
     async def discard_input(self):
+        self.buffer = b''
         try:
             for _ in range(64):
                 if not await asyncio.wait_for(self.reader.read(1024), 0.1):
