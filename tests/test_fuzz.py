@@ -53,18 +53,21 @@ from microdot import Microdot, Request, Response, URLPattern, \
     serve_connection
 
 FUZZ_SECONDS = float(os.environ.get('FUZZ_SECONDS') or 0)
-# CPU seconds an example may take before it counts as a hang
+# CPU seconds an example may take before it counts as a hang; and the
+# deadline of one example (wall clock, so generous: other jobs share the
+# machine, while an example takes a few milliseconds)
 HANG_SECONDS = 5
+DEADLINE = timedelta(seconds=2)
 
 settings.register_profile(
     'ci', max_examples=400, derandomize=True, database=None,
-    deadline=timedelta(milliseconds=500), print_blob=True,
+    deadline=DEADLINE, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow,
                            HealthCheck.filter_too_much,
                            HealthCheck.data_too_large])
 settings.register_profile(
     'fuzz', max_examples=300, derandomize=False,
-    deadline=timedelta(milliseconds=500), print_blob=True,
+    deadline=DEADLINE, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow,
                            HealthCheck.filter_too_much,
                            HealthCheck.data_too_large])

@@ -6,7 +6,7 @@ Usage::
     python tools/soak.py [--seconds 120] [--kinds threaded,uvicorn]
 
 ``make soak`` runs it for ``SOAK_SECONDS``; ``tests/e2e/test_e2e_soak.py``
-runs a 20-second version in ``make test``. Every kind runs at once, each
+runs a 16-second one (20 s in all) in ``make test``. Every kind runs at once, each
 serving ``tests/e2e/apps/soak_app.py`` (started and stopped, by its PID,
 through ``tests/e2e/conftest.py``) to its own clients on 127.0.0.1:
 
@@ -23,11 +23,13 @@ through ``tests/e2e/conftest.py``) to its own clients on 127.0.0.1:
 The figures, summed over the server's processes (gunicorn's master and
 workers): RSS (``VmRSS``), threads, file descriptors, descriptors open on
 the file that ``/file`` sends, and from the app (``/debug/counters``, on
-every gunicorn worker it reaches) the asyncio tasks and the ``/stream``
-generators started and closed. The checks: RSS grew by less than 5%; fds,
-threads and tasks are back at the baseline or below; no descriptor on the
-file; every generator closed; every valid request answered right, no
-hostile one answered 500; no unexpected traceback in the server's output.
+every gunicorn worker it reaches) the asyncio tasks, the ``/stream``
+generators started and closed and the WebSocket handlers still running.
+The checks: RSS grew by less than 5%; fds, threads and tasks are back at
+the baseline or below; no descriptor on the file; every generator closed;
+no WebSocket handler left; every valid request and WebSocket message
+answered right, no hostile request answered 500; no unexpected traceback
+in the server's output.
 """
 import argparse
 import json
@@ -42,13 +44,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / 'tests' / 'e2e'))
+sys.path[:0] = [str(ROOT / 'tests' / 'e2e'), str(ROOT / 'src')]
 
 from conftest import HOST, SERVER_KINDS, RawConnection, Unavailable, \
     start_server, unexpected_tracebacks  # noqa: E402
+from _microdot_test_websocket import encode_frame  # noqa: E402
 
 CLIENTS = 4            # client threads per server that serves concurrently
-SETTLE_SECONDS = 5     # how long the server has to close what clients left
+SETTLE_SECONDS = 3     # how long the server has to close what clients left
 IO_TIMEOUT = 5         # seconds a client waits for the server
 RSS_GROWTH_LIMIT = 0.05
 FILE_SIZE = 4 * 1024 * 1024
@@ -122,6 +125,7 @@ def app_counters(port, processes):
     return {'started': sum(reply['started'] for reply in seen.values()),
             'closed': sum(reply['closed'] for reply in seen.values()),
             'tasks': None if None in tasks else sum(tasks),
+            'websockets': sum(reply['websockets'] for reply in seen.values()),
             'workers_seen': len(seen)}
 
 
@@ -242,17 +246,50 @@ def idle(port, rng):
     conn.close()
 
 
+def _server_frame(conn):
+    # (opcode, payload) of the next frame; a server's frames are not masked
+    first, second = conn.read_exact(2)
+    size = second & 0x7F
+    if size == 126:
+        size = struct.unpack('!H', conn.read_exact(2))[0]
+    elif size == 127:
+        size = struct.unpack('!Q', conn.read_exact(8))[0]
+    return first & 0x0F, conn.read_exact(size)
+
+
+def websocket(port, rng):
+    """A few echoed messages, then a clean close or a reset."""
+    conn = RawConnection(HOST, port, IO_TIMEOUT)
+    try:
+        conn.send(b'GET /ws/echo HTTP/1.1\r\nHost: soak\r\nUpgrade: '
+                  b'websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: '
+                  b'dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13'
+                  b'\r\n\r\n')
+        status = conn.read_head()[1]
+        assert status == 101, status
+        for _ in range(rng.randrange(1, 4)):
+            message = os.urandom(rng.randrange(0, 3000))
+            conn.send(encode_frame(2, message, mask=os.urandom(4)))
+            assert _server_frame(conn) == (2, message)
+        if rng.random() < 0.5:
+            return 'reset'
+        conn.send(encode_frame(8, b'\x03\xe8', mask=os.urandom(4)))
+        assert _server_frame(conn)[0] == 8
+        return 'closed'
+    finally:
+        _abort(conn)
+
+
 # (action, weight)
 ACTIONS = [(keep_alive, 5), (full_stream, 1), (malformed, 2),
            (slow_client, 1), (abort_request, 1), (abort_response, 2),
-           (idle, 1)]
+           (idle, 1), (websocket, 1)]
 
 
-def client_loop(port, seed, until, stats):
+def client_loop(port, seed, until, stats, actions):
     """Actions at random until ``until`` (time.monotonic()); counts and
     failures go into ``stats`` (shared, under its lock)."""
     rng = random.Random(seed)
-    actions = [action for action, weight in ACTIONS for _ in range(weight)]
     for _ in range(MAX_ACTIONS):
         if time.monotonic() >= until:
             break
@@ -271,11 +308,15 @@ def client_loop(port, seed, until, stats):
                 stats['failures'].append(error)
 
 
-def traffic(port, seconds, clients, seed):
+def traffic(spec, port, seconds, clients, seed):
     stats = {'lock': threading.Lock(), 'counts': {}, 'failures': []}
     until = time.monotonic() + seconds
+    # WSGI has no WebSocket (the kind says so in its differences)
+    actions = [action for action, weight in ACTIONS for _ in range(weight)
+               if action is not websocket or
+               'websocket' not in spec.differences]
     threads = [threading.Thread(target=client_loop,
-                                args=(port, seed + i, until, stats))
+                                args=(port, seed + i, until, stats, actions))
                for i in range(clients)]
     for thread in threads:
         thread.start()
@@ -310,11 +351,11 @@ def soak_kind(spec, seconds, log_dir, seed=1):
     report = {'kind': spec.name, 'problems': []}
     try:
         port, pid = server.port, server.proc.pid
-        traffic(port, warm, clients * 2, seed)
+        traffic(spec, port, warm, clients * 2, seed)
         time.sleep(1)  # the warm-up's last connections close
         base = process_figures(pid, WATCHED_FILE)
         base.update(app_counters(port, base['processes'] - 1 or 1))
-        stats = traffic(port, seconds - warm, clients, seed + 1000)
+        stats = traffic(spec, port, seconds - warm, clients, seed + 1000)
         end = settle(server, base, WATCHED_FILE)
         end.update(app_counters(port, base['processes'] - 1 or 1))
         report.update(baseline=base, end=end, traffic=stats)
@@ -346,6 +387,9 @@ def check(spec, base, end, stats):
     if end['file_fds']:
         problems.append('file: %d descriptors still open on the sent file'
                         % end['file_fds'])
+    if end['websockets']:
+        problems.append('websockets: %d handlers still running'
+                        % end['websockets'])
     if end['started'] != end['closed']:
         problems.append('/stream generators: %d started, %d closed'
                         % (end['started'], end['closed']))
@@ -401,23 +445,24 @@ def soak_all(kinds, seconds, directory):
 def table(reports):
     """The figures as a Markdown table."""
     lines = ['| server | RSS kB before -> after | fds | threads | tasks | '
-             'file fds | generators started/closed | actions | problems |',
-             '|---|---|---|---|---|---|---|---|---|']
+             'file fds | generators started/closed | WebSocket handlers '
+             '| actions | problems |',
+             '|---|---|---|---|---|---|---|---|---|---|']
     for report in reports:
         base, end = report.get('baseline'), report.get('end')
         if not base:
-            lines.append('| %s | | | | | | | | %d |' % (
+            lines.append('| %s | | | | | | | | | %d |' % (
                 report['kind'], len(report['problems'])))
             continue
         actions = sum(report['traffic']['counts'].values())
         lines.append(
             '| %s | %d -> %d (%+.1f%%) | %d -> %d | %d -> %d | %s -> %s | '
-            '%d | %d/%d | %d | %d |' % (
+            '%d | %d/%d | %d | %d | %d |' % (
                 report['kind'], base['rss_kb'], end['rss_kb'],
                 100.0 * (end['rss_kb'] - base['rss_kb']) / base['rss_kb'],
                 base['fds'], end['fds'], base['threads'], end['threads'],
                 base['tasks'], end['tasks'], end['file_fds'],
-                end['started'], end['closed'], actions,
+                end['started'], end['closed'], end['websockets'], actions,
                 len(report['problems'])))
     return '\n'.join(lines)
 

@@ -1,5 +1,5 @@
-"""The soak of ``tools/soak.py``, 20 seconds of it (``SOAK_SECONDS`` to
-change), over every server kind at once: mixed valid, hostile, slow and
+"""The soak of ``tools/soak.py``, about 20 seconds of it (16 of traffic,
+``SOAK_SECONDS`` to change), over every server kind at once: mixed valid, hostile, slow and
 aborted traffic, then RSS, file descriptors, threads, asyncio tasks, the
 sent file's descriptors and the streamed generators against the baseline
 taken after a warm-up. ``make soak`` runs the same for longer and prints
@@ -20,7 +20,7 @@ from conftest import _selected_kinds
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'tools'))
 import soak  # noqa: E402
 
-SECONDS = float(os.environ.get('SOAK_SECONDS') or 20)
+SECONDS = float(os.environ.get('SOAK_SECONDS') or 16)
 
 # Leaks the soak found in src/, kept as strict xfails until fixed: kind ->
 # (the start of the problem's text, the reason)

@@ -6,7 +6,7 @@ that tell whether aborted clients left a generator or a file open.
 Usage::
 
     python soak_app.py PORT             # CPython, threaded server
-    micropython soak_app.py PORT        # MICROPYPATH=src:tests/e2e/apps:.frozen
+    micropython soak_app.py PORT        # MICROPYPATH=src:tests/e2e/apps
 
 Like ``basic_app.py``, ``E2E_MICRODOT_MODULE`` picks the module (default
 ``microdot``) and ``app`` exists at import time for gunicorn and uvicorn.
@@ -36,8 +36,8 @@ if getenv('E2E_NO_UVLOOP'):
     app.use_uvloop = False
 
 # generators of /stream started and closed (finished, or closed by the
-# server when the client left)
-counters = {'started': 0, 'closed': 0}
+# server when the client left); WebSocket handlers running
+counters = {'started': 0, 'closed': 0, 'websockets': 0}
 PIECE = b'x' * 16384
 
 
@@ -86,7 +86,8 @@ def counts():
         if all_tasks is not None:
             tasks = len(all_tasks())
     return {'pid': getpid(), 'started': counters['started'],
-            'closed': counters['closed'], 'tasks': tasks}
+            'closed': counters['closed'], 'tasks': tasks,
+            'websockets': counters['websockets']}
 
 
 if MODULE in ('microdot_asyncio', 'microdot_asgi'):
@@ -97,6 +98,41 @@ else:
     @app.route('/debug/counters')
     def debug_counters(request):
         return counts()
+
+
+# /ws/echo from the module that matches the server; WSGI has no WebSocket
+_websocket_name = {'microdot': 'microdot_websocket',
+                   'microdot_asyncio': 'microdot_asyncio_websocket',
+                   'microdot_asgi': 'microdot_asgi_websocket'}.get(MODULE)
+if _websocket_name == 'microdot_websocket':
+    from microdot_websocket import with_websocket, ConnectionClosed
+
+    @app.route('/ws/echo')
+    @with_websocket
+    def ws_echo(request, ws):
+        counters['websockets'] += 1
+        try:
+            while True:
+                ws.send(ws.receive())
+        except ConnectionClosed:
+            pass
+        finally:
+            counters['websockets'] -= 1
+elif _websocket_name:
+    _websocket = __import__(_websocket_name)
+    ConnectionClosed = _websocket.ConnectionClosed
+
+    @app.route('/ws/echo')
+    @_websocket.with_websocket
+    async def ws_echo(request, ws):
+        counters['websockets'] += 1
+        try:
+            while True:
+                await ws.send(await ws.receive())
+        except ConnectionClosed:
+            pass
+        finally:
+            counters['websockets'] -= 1
 
 
 if __name__ == '__main__':
