@@ -38,22 +38,15 @@ def build_tree(root):
 def static_server(request, tmp_path_factory):
     """One server per kind for the module, on its own tree of files."""
     spec = request.param
-    try:
-        spec.command(0)
-    except Unavailable as exc:
-        warnings.warn(str(exc))
-        pytest.skip(str(exc))
     root = tmp_path_factory.mktemp('static-' + spec.name)
     build_tree(root)
-    saved = os.environ.get('E2E_STATIC_ROOT')
-    os.environ['E2E_STATIC_ROOT'] = str(root)
-    try:
-        srv = start_server(spec, root, app='static_app')
-    finally:
-        if saved is None:
-            del os.environ['E2E_STATIC_ROOT']
-        else:
-            os.environ['E2E_STATIC_ROOT'] = saved
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('E2E_STATIC_ROOT', str(root))  # the server's copy
+        try:
+            srv = start_server(spec, root, app='static_app')
+        except Unavailable as exc:
+            warnings.warn(str(exc))
+            pytest.skip(str(exc))
     srv.root = root
     try:
         yield srv

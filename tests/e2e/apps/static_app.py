@@ -15,12 +15,7 @@ Usage::
     E2E_STATIC_ROOT=DIR micropython static_app.py PORT
 """
 import sys
-
-try:
-    from os import getenv
-except ImportError:  # pragma: no cover - very small ports
-    def getenv(name, default=None):
-        return default
+from os import getenv  # the unix port has it, as CPython does
 
 _module = __import__(getenv('E2E_MICRODOT_MODULE') or 'microdot')
 Response = _module.Response
