@@ -24,6 +24,8 @@ class TestResponse:
     """
 
     def __init__(self, data):
+        if data[9:13] == b'100 ':  # the interim 100 Continue
+            data = data.partition(b'\r\n\r\n')[2]
         head, _, body = data.partition(b'\r\n\r\n')
         lines = head.split(b'\r\n')
         _, status, self.reason = lines.pop(0).decode().split(' ', 2)
