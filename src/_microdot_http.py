@@ -172,42 +172,53 @@ def read_request(cls, app, conn, client_addr, sock=None):
     ``conn`` gives ``readline(limit)`` and ``read(n)`` (see ``Connection``).
     Returns a ``cls`` instance (a Request class), or None when the
     connection closed before a request. Raises HTTPException for a malformed
-    or oversized request.
+    or oversized request, and 408 for a read that timed out after the
+    request line.
     """
     limit = cls.max_readline
     headers, request_line, count = NoCaseDict(), None, 0
-    while True:
-        line = yield conn.readline, (limit + 2,), {}
-        if len(line) > limit and len(line.rstrip(b'\r\n')) > limit:
-            raise HTTPException(431 if request_line else 414)
-        if line == b'\r\n':
-            if request_line:
-                break
-            count += 1  # RFC 9112: a few empty lines may come first
-        elif line[-2:] != b'\r\n':  # the input ended, or a bare LF
-            if line or request_line:
-                raise HTTPException(400, None if line else
-                                    'Incomplete request')
-            return None
-        elif request_line:
-            count += 1
-            add_header(headers, *parse_header_line(line))
-        else:
-            request_line, count = parse_request_line(line), 0
-        if count > (cls.max_headers if request_line else 2):
-            raise HTTPException(431 if request_line else 400)
-    method, url, version = request_line
-    if url[:1] != '/':  # asterisk-form or absolute-form: rare
-        from _microdot_routes import request_target
-        url = request_target(method, url, headers)
-    request = cls(app, client_addr, method, url, version, headers, sock=sock)
-    kind = body_kind(request)
-    if kind == 'read':
-        request._body = yield from read_exact(conn.read,
-                                              request.content_length)
-    elif kind:  # larger (left on the connection) and chunked: rarer
-        from _microdot_body import rare_body
-        request._body = yield from rare_body(request, conn)
+    try:
+        while True:
+            line = yield conn.readline, (limit + 2,), {}
+            if len(line) > limit and len(line.rstrip(b'\r\n')) > limit:
+                raise HTTPException(431 if request_line else 414)
+            if line == b'\r\n':
+                if request_line:
+                    break
+                count += 1  # RFC 9112: a few empty lines may come first
+            elif line[-2:] != b'\r\n':  # the input ended, or a bare LF
+                if line or request_line:
+                    raise HTTPException(400)
+                return None
+            elif request_line:
+                count += 1
+                add_header(headers, *parse_header_line(line))
+            else:
+                request_line, count = parse_request_line(line), 0
+            if count > (cls.max_headers if request_line else 2):
+                raise HTTPException(431 if request_line else 400)
+        method, url, version = request_line
+        if url[:1] != '/':  # asterisk-form or absolute-form: rare
+            from _microdot_routes import request_target
+            url = request_target(method, url, headers)
+        request = cls(app, client_addr, method, url, version, headers,
+                      sock=sock)
+        kind = body_kind(request)
+        if kind == 'read':
+            request._body = yield from read_exact(conn.read,
+                                                  request.content_length)
+        elif kind:  # larger (left on the connection) and chunked: rarer
+            from _microdot_body import rare_body
+            request._body = yield from rare_body(request, conn)
+    except Exception as exc:
+        # a read that timed out once the request began: a 408 can still be
+        # sent. client_gone knows every driver's timeout (and when the
+        # client really left, the driver drops the failed write of it)
+        if request_line:
+            from _microdot_errors import client_gone
+            if client_gone(exc):
+                raise HTTPException(408)
+        raise
     request.connection = conn  # for protocols that take it over (WebSocket)
     return request
 

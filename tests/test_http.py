@@ -106,7 +106,7 @@ BAD_REQUEST_LINES = [
     b'GET / HTTP/1.1\n',  # a bare LF ends no line
     b'GET / HTTP/1.1\r\r\n',
     b'GET / HTTP/1.1',
-    b'GET  HTTP/1.1\r\n',
+    b'GET /a\tb HTTP/1.1\r\n',
     b'GET /\x80 HTTP/1.1\r\n',  # raw bytes above 0x7F in the target
     b'GET /caf\xc3\xa9 HTTP/1.1\r\n',
     b'GET /\xff HTTP/1.1\r\n',
@@ -263,6 +263,7 @@ BAD_HEADS = [
     (b'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n', 400),
     (b'GET /?q=\xff HTTP/1.1\r\nHost: a\r\n\r\n', 400),
     # targets that are not a path, *, or http(s)://authority[/path]
+    (b'GET  HTTP/1.1\r\nHost: a\r\n\r\n', 400),
     (b'GET * HTTP/1.1\r\nHost: a\r\n\r\n', 400),
     (b'OPTIONS *x HTTP/1.1\r\nHost: a\r\n\r\n', 400),
     (b'GET a/b HTTP/1.1\r\nHost: a\r\n\r\n', 400),
@@ -322,6 +323,63 @@ class TestReadRequest(HTTPTestCase):
         self.assertIsNone(read(b''))
 
 
+class TimeoutError(Exception):
+    """Named as CPython's and asyncio's (MicroPython has no builtin one)."""
+
+
+class StallingConnection(Connection):
+    """A connection whose reads give ``data``, then raise ``error``."""
+
+    def __init__(self, data, error):
+        self.stream, self.error = io.BytesIO(data), error
+        super().__init__(self.stream)
+        self.readline, self.read = self.stalling_readline, self.stalling_read
+
+    def stalling_readline(self, limit):
+        return self.stream.readline(limit) or self.stall()
+
+    def stalling_read(self, size):
+        return self.stream.read(size) or self.stall()
+
+    def stall(self):
+        raise self.error
+
+
+# (bytes that arrive before the client stalls, status): a read that times
+# out once the request line came gets a 408; before it, the driver's error
+STALLS = [
+    (b'GET / HTTP/1.1\r\n', 408),
+    (b'GET / HTTP/1.1\r\nHost: a\r\n', 408),
+    (b'POST / HTTP/1.1\r\nContent-Length: 26\r\n\r\nabc', 408),
+    (CHUNKED + b'5\r\nhel', 408),
+    (CHUNKED + b'5\r\nhello\r\n', 408),
+    (CHUNKED + b'0\r\nX: 1\r\n', 408),
+    (b'', None),
+]
+
+
+class TestReadTimeouts(HTTPTestCase):
+    def test_stalls(self):
+        # the timeouts of CPython's sockets and asyncio, MicroPython's
+        # sockets; a reset too (writing the 408 then fails in the driver,
+        # which knows that the client left)
+        for error in (TimeoutError(), OSError(110, 'ETIMEDOUT'),
+                      OSError(104, 'ECONNRESET')):
+            for data, status in STALLS:
+                conn = StallingConnection(data, error)
+                steps = read_request(Request, None, conn, ('127.0.0.1', 1))
+                if status is None:
+                    with self.assertRaises(type(error)):
+                        run_sync(steps)
+                else:
+                    self.assertHTTPStatus(status, run_sync, steps)
+
+    def test_other_errors_pass(self):
+        conn = StallingConnection(b'GET / HTTP/1.1\r\n', ValueError('bug'))
+        with self.assertRaises(ValueError):
+            run_sync(read_request(Request, None, conn, ('127.0.0.1', 1)))
+
+
 def exchange(app, data):
     """What a server running ``app`` writes for ``data``: (status line,
     header lines, body) of the first response, and whether it wrote more."""
@@ -359,6 +417,16 @@ class TestServeConnection(HTTPTestCase):
             self.assertEqual(status_line.split(' ')[1], str(status),
                              repr(data))
             self.assertIn('Connection: close', headers, repr(data))
+
+    def test_stalled_request_gets_408_and_close(self):
+        out = io.BytesIO()
+        conn = StallingConnection(b'GET / HTTP/1.1\r\nHost: a\r\n',
+                                  TimeoutError())
+        conn.write = out.write
+        run_sync(serve_connection(self.app, conn, ('127.0.0.1', 1234)))
+        head = out.getvalue().split(b'\r\n\r\n')[0].split(b'\r\n')
+        self.assertEqual(head[0], b'HTTP/1.1 408 Request Timeout')
+        self.assertIn(b'Connection: close', head)
 
     def test_options_asterisk_allows_every_routed_method(self):
         status_line, headers, body = exchange(

@@ -3,7 +3,8 @@
 ``Connection: close``, never a silent close; forbidden trailer fields never
 reach ``request.headers``; ``OPTIONS *`` gets the server-wide ``Allow``; an
 absolute-form target is routed by its path and query, its authority being
-the Host. The same rules byte by byte, through the core the servers share:
+the Host; a request that stalls after its request line gets a 408. The
+same rules byte by byte, through the core the servers share:
 the ``HEADS``/``BAD_HEADS`` tables of ``tests/test_http.py``.
 
 gunicorn and uvicorn (h11) parse HTTP themselves: what they do instead is
@@ -149,3 +150,33 @@ def test_absolute_form_routed_by_path_and_query(strict_server, host):
     found = json.loads(response.body)
     assert (found['host'], found['path'], found['query']) == \
         ('example.com', '/', 'a=1')
+
+
+# (case, request bytes): the client stalls after them; once the request
+# line came, the read timeout (socket_read_timeout, 1 s) gets a 408
+STALLED = [
+    ('body-shorter-than-content-length',
+     b'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26\r\n\r\nabc'),
+    ('head-stalled', b'GET / HTTP/1.1\r\nHost: a\r\n'),
+]
+
+
+def test_stalled_requests_get_408_and_close(strict_server):
+    strict_server.difference('stalling-client')
+    # at once where the server is concurrent: one read timeout for all
+    batches = [STALLED] if strict_server.concurrent else \
+        [[stalled] for stalled in STALLED]
+    for batch in batches:
+        conns = [strict_server.connect() for _ in batch]
+        try:
+            for conn, (_, request_bytes) in zip(conns, batch):
+                conn.send(request_bytes)
+            for conn, (case, _) in zip(conns, batch):
+                response = conn.read_response()
+                assert response.status == 408, case
+                assert 'close' in response.connection_tokens(), case
+                conn.assert_closed()
+        finally:
+            for conn in conns:
+                conn.close()
+    assert_alive(strict_server)
