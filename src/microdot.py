@@ -75,7 +75,9 @@ class Request:
         if keys is None or 'content-length' in keys:
             length = headers.get('Content-Length')
             if length is not None:
-                if not length.isdigit() or len(length) > 15:
+                # ASCII digits only: str.isdigit() takes '²' and '٢' too
+                if not length or length.strip('0123456789') or \
+                        len(length) > 15:
                     raise HTTPException(400)  # not a valid Content-Length
                 self.content_length = int(length)
         if keys is None or 'content-type' in keys:

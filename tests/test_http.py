@@ -259,6 +259,12 @@ BAD_HEADS = [
      b'Content-Type: application/json\r\n\r\n', 400),
     (b'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
      400),
+    # Content-Length: ASCII digits only (str.isdigit() takes more)
+    (b'POST / HTTP/1.1\r\nContent-Length: \xc2\xb2\r\n\r\nab', 400),
+    (b'POST / HTTP/1.1\r\nContent-Length: \xd9\xa2\r\n\r\nab', 400),
+    (b'POST / HTTP/1.1\r\nContent-Length: +2\r\n\r\nab', 400),
+    (b'POST / HTTP/1.1\r\nContent-Length: 2 2\r\n\r\nab', 400),
+    (b'POST / HTTP/1.1\r\nContent-Length:\r\n\r\n', 400),
     # a raw byte above 0x7F in the target
     (b'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n', 400),
     (b'GET /?q=\xff HTTP/1.1\r\nHost: a\r\n\r\n', 400),

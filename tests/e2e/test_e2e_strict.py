@@ -46,6 +46,12 @@ REFUSED = [
     ('raw-byte-above-7f-in-target',
      b'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n'),
     ('asterisk-target-not-options', b'GET * HTTP/1.1\r\nHost: a\r\n\r\n'),
+    # str.isdigit() takes these; int() made the first a 500 (a traceback
+    # and a silent close on our servers) and the second a length of 2
+    ('content-length-superscript-digit',
+     b'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \xc2\xb2\r\n\r\nab'),
+    ('content-length-arabic-indic-digit',
+     b'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \xd9\xa2\r\n\r\nab'),
     # the client closes its side inside the head: it can still read
     ('head-cut-by-eof', b'GET / HTTP/1.1\r\nHost: a\r\n'),
 ]
