@@ -193,7 +193,17 @@ async def create_server(app, host, port, ssl, serve):
     loop = asyncio.get_running_loop()
     return await loop.create_server(
         lambda: ProtocolConnection(app, serve), host, port,
-        ssl=ssl, backlog=1024)
+        backlog=1024, **tls_options(ssl))
+
+
+def tls_options(ssl):
+    """The keyword arguments that serve with TLS (CPython's asyncio),
+    the handshake deadline included; none without TLS."""
+    if not ssl:
+        return {}
+    import microdot_ssl
+    return {'ssl': ssl,
+            'ssl_handshake_timeout': microdot_ssl.HANDSHAKE_TIMEOUT}
 
 
 def run(main):

@@ -104,7 +104,9 @@ async def serve(app, host, port, debug, ssl):
         app.server = await asyncio.start_server(
             lambda reader, writer: serve_connections(app, StreamsConnection(
                 app, reader, writer), writer.get_extra_info('peername')),
-            host, port, backlog=128, **({'ssl': ssl} if ssl else {}))
+            host, port, backlog=128, **(
+                {'ssl': ssl} if _protocol is None or not ssl
+                else _protocol.tls_options(ssl)))
     if debug:
         print('Starting async server on {}:{}...'.format(host, port))
     await app._stopped.wait()
@@ -125,8 +127,10 @@ async def serve_connections(app, conn, client_addr):
     try:
         await run_async(serve_connection(app, conn, client_addr))
     except Exception as exc:
+        # an OSError before a request's first byte is the client's doing:
+        # it left, or spoke no TLS (MicroPython handshakes on the first read)
         from _microdot_errors import client_gone
-        if not client_gone(exc):
+        if not (client_gone(exc) or conn.idle and isinstance(exc, OSError)):
             print_exception(exc)
     finally:
         app.connections.remove(conn)

@@ -3,7 +3,8 @@ idle connections, worker threads for requests.
 
 A connection that waits for bytes (a new one, or a kept-alive one between
 requests) waits in the accept loop's ``select.poll`` and holds no thread; a
-TLS handshake runs there too, non-blocking, with its own deadline. When
+TLS handshake runs there too, non-blocking, with its own deadline
+(``microdot_ssl.HANDSHAKE_TIMEOUT``). When
 bytes arrive the connection goes to a worker, which serves one request and
 hands a kept-alive connection back. Up to ``max_connections`` workers serve
 at once; started only when every existing one is busy (starting a thread
@@ -23,10 +24,6 @@ from _microdot_errors import client_gone
 from _microdot_threaded import SocketConnection
 from microdot import serve_connection
 
-#: Seconds a TLS client has from connecting to the end of its handshake
-#: (asyncio's default is 60). A handshake waits in the poller: a stalled
-#: one holds a socket, never a worker.
-HANDSHAKE_TIMEOUT = 10
 _POLL_MS = 100  # how often expired connections are closed, stopping noticed
 _READY = select.POLLIN | select.POLLHUP | select.POLLERR
 
@@ -81,6 +78,9 @@ class Server:
         self.app = app
         self.listener = listener
         self.ssl = ssl
+        if ssl:
+            import microdot_ssl
+            self.handshake_timeout = microdot_ssl.HANDSHAKE_TIMEOUT
         self.poller = select.poll()
         self.waiting = {}  # fd -> Client, in the poller
         self.returned = deque()  # handed back by workers, to register
@@ -148,7 +148,8 @@ class Server:
                 except (OSError, ValueError):
                     sock.close()
                     continue
-                self.wait(Client(sock, addr, now + HANDSHAKE_TIMEOUT, True))
+                self.wait(Client(sock, addr, now + self.handshake_timeout,
+                                 True))
             else:  # the first request line comes within the read timeout
                 self.wait(Client(sock, addr, now + timeout))
 

@@ -1,9 +1,10 @@
 """The threaded HTTP/1.1 server behind ``Microdot.run()``.
 
-Loaded by the first ``run()``. Each connection is served by a worker thread
-(``_microdot_thread_pool``, where ``threading`` exists); without threads
-(MicroPython's unix port and most boards) one connection at a time, an idle
-one given up as soon as another client waits.
+Loaded by the first ``run()``. Where ``threading`` exists, requests are
+served by worker threads and idle connections wait in one poller
+(``_microdot_thread_pool``); without threads (MicroPython's unix port and
+most boards) one connection at a time, an idle one (a new one too, before
+its first byte or ClientHello) given up as soon as another client waits.
 """
 import errno
 import socket
@@ -26,6 +27,19 @@ except ImportError:  # MicroPython's unix port and most boards
 def _set_timeout(sock, seconds):
     if hasattr(sock, 'settimeout'):  # MicroPython's SSLSocket has not
         sock.settimeout(seconds)
+
+
+def _readable(sock, listener, seconds):
+    # True when ``sock`` has input (or EOF) within ``seconds``, False when
+    # another client waits on ``listener`` first (one connection at a time)
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    if listener is not None:
+        poller.register(listener, select.POLLIN)
+    for event in poller.poll(int(seconds * 1000)):
+        if event[0] is sock or event[0] == sock:
+            return True
+    return False
 
 
 class SocketConnection(Connection):
@@ -65,14 +79,7 @@ class SocketConnection(Connection):
             if hasattr(self.stream, 'peek'):  # CPython: data may be buffered
                 _set_timeout(self.sock, self.idle_timeout)
                 return bool(self.stream.peek(1))
-            poller = select.poll()
-            poller.register(self.sock, select.POLLIN)
-            if self.listener is not None:
-                poller.register(self.listener, select.POLLIN)
-            for event in poller.poll(int(self.idle_timeout * 1000)):
-                if event[0] is self.sock or event[0] == self.sock:
-                    return True
-            return False
+            return _readable(self.sock, self.listener, self.idle_timeout)
         except OSError:
             return False
         finally:
@@ -142,12 +149,16 @@ def serve_socket(app, sock, addr, ssl=None, listener=None):
         # set before wrapping: it also bounds the TLS handshake, and
         # MicroPython's SSLSocket has no settimeout (its socket has)
         sock.settimeout(app.request_class.socket_read_timeout)
+        # one at a time: wait for the first byte (a ClientHello too) on the
+        # plain socket, giving it up if another client comes first
+        if listener is not None and not _readable(sock, listener,
+                                                  app.keep_alive_timeout):
+            return
         if ssl:
             sock = ssl.wrap_socket(sock, server_side=True)
         connection = SocketConnection(app, sock, listener)
         app.connections.append(connection)
-        if listener is None or connection.wait_for_request():
-            run_sync(serve_connection(app, connection, addr, sock))
+        run_sync(serve_connection(app, connection, addr, sock))
     except OSError as exc:
         if not client_gone(exc):
             print_exception(exc)

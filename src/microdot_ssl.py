@@ -19,6 +19,12 @@ except ImportError:  # pragma: no cover
 
 __all__ = ['create_ssl_context']
 
+#: Seconds a TLS client has from connecting to the end of its handshake on
+#: CPython's servers (asyncio's own default is 60). A stalled handshake
+#: holds a socket until then, never a worker. MicroPython's servers bound
+#: it by their read timeouts.
+HANDSHAKE_TIMEOUT = 10
+
 
 def _der(source):
     # a file name or bytes, DER or PEM, as DER (what MicroPython's mbedTLS

@@ -455,3 +455,113 @@ def test_asyncio_server_serves_https(certs, tmp_path, interpreter):
         server.wait_for('GET / 200')
         output = server.stop()
     assert 'Traceback' not in output, output
+
+
+# --- Stalled handshakes ---------------------------------------------------
+# A client that connects and never sends its ClientHello, or stops inside
+# it, must not delay another client; on CPython the handshake has its own
+# deadline (microdot_ssl.HANDSHAKE_TIMEOUT, 10 s; 1 s in these tests).
+
+STALLED = 100  # silent sockets
+PARTIAL_HELLO = b'\x16\x03\x01'  # the start of a TLS record, then nothing
+
+
+def stall_and_fetch(port, cafile, partial=True):
+    """Open STALLED silent sockets (and a few that stop inside their
+    ClientHello), then time one HTTPS request. Returns (seconds, status,
+    the stalled sockets)."""
+    stalled = []
+    for _ in range(STALLED):
+        stalled.append(socket.create_connection(('127.0.0.1', port), 5))
+    for sock in stalled[:5] if partial else ():
+        sock.sendall(PARTIAL_HELLO)
+    time.sleep(0.2)
+    start = time.monotonic()
+    status, _ = fetch(port, cafile)
+    return time.monotonic() - start, status, stalled
+
+
+def seconds_until_closed(sock, limit):
+    start = time.monotonic()
+    sock.settimeout(limit)
+    try:
+        assert sock.recv(100) == b''
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - start
+
+
+def check_stalled_handshakes(port, cafile, deadline=1.0, partial=True):
+    elapsed, status, stalled = stall_and_fetch(port, cafile, partial)
+    try:
+        assert status == 200
+        assert elapsed < 0.5, 'answered after %.2f s behind %d stalled ' \
+            'handshakes' % (elapsed, len(stalled))
+        if deadline is not None:  # silent and partial ones alike
+            for sock in (stalled[0], stalled[-1]):
+                assert seconds_until_closed(sock, deadline + 2) < \
+                    deadline + 1
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_threaded_stalled_handshakes_delay_no_one(certs, monkeypatch):
+    import microdot_ssl
+    monkeypatch.setattr(microdot_ssl, 'HANDSHAKE_TIMEOUT', 1)
+    context = create_ssl_context(str(certs / 'rsa_cert.pem'),
+                                 str(certs / 'rsa_key.pem'))
+    with ThreadedServer(context) as server:
+        check_stalled_handshakes(server.port, certs / 'rsa_cert.pem')
+        assert fetch(server.port, certs / 'rsa_cert.pem')[0] == 200
+
+
+STALL_SERVER = '''
+import sys
+sys.path.insert(0, sys.argv[1])
+import microdot_ssl
+microdot_ssl.HANDSHAKE_TIMEOUT = 1
+Microdot = __import__(sys.argv[5]).Microdot
+app = Microdot()
+app.use_streams = sys.argv[6] == 'streams'
+
+@app.route('/')
+def index(req):
+    return 'Hello over TLS'
+
+app.run(host='127.0.0.1', port=int(sys.argv[2]), debug=True,
+        ssl=microdot_ssl.create_ssl_context(sys.argv[3], sys.argv[4]))
+'''
+
+STALL_CASES = [
+    # (interpreter, module, driver, deadline of a stalled handshake)
+    ('cpython', 'microdot_asyncio', 'protocol', 1),
+    ('cpython', 'microdot_asyncio', 'streams', 1),
+    # MicroPython: one connection at a time; a silent one is given up as
+    # soon as another client connects (a partial ClientHello still holds
+    # the server for its read timeout, 1 s)
+    ('micropython', 'microdot', 'threaded', 0),
+    # MicroPython's asyncio bounds it by the idle timeout (5 s): not waited
+    ('micropython', 'microdot_asyncio', 'streams', None),
+]
+
+
+@pytest.mark.parametrize('interpreter, module, driver, deadline',
+                         STALL_CASES)
+def test_stalled_handshakes_delay_no_one(certs, tmp_path, interpreter,
+                                         module, driver, deadline):
+    script = tmp_path / 'stall_server.py'
+    script.write_text(STALL_SERVER)
+    port = free_port()
+    binary = sys.executable if interpreter == 'cpython' else \
+        find_micropython()
+    argv = [binary, str(script), str(SRC), str(port),
+            str(certs / 'rsa_cert.der'), str(certs / 'rsa_key_pkcs8.der'),
+            module, driver]
+    with Subprocess(argv) as server:
+        server.wait_for('Starting')
+        check_stalled_handshakes(port, certs / 'rsa_cert.pem', deadline,
+                                 partial=driver != 'threaded')
+        assert fetch(port, certs / 'rsa_cert.pem')[0] == 200
+        output = server.stop()
+    assert 'Traceback' not in output, output
