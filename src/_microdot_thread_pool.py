@@ -25,6 +25,10 @@ from _microdot_threaded import SocketConnection
 from microdot import serve_connection
 
 _POLL_MS = 100  # how often expired connections are closed, stopping noticed
+# a worker waits this long for a kept-alive client's next request before
+# handing it to the poller: a busy client's next request usually comes
+# sooner than a trip through the poller would take
+_LINGER_MS = 2
 _READY = select.POLLIN | select.POLLHUP | select.POLLERR
 
 
@@ -59,16 +63,21 @@ def _until_idle(steps, conn, value):
             send, value = steps.throw, exc
 
 
-def _buffered(conn):
-    # a pipelined request may already sit in the stream's buffer, or
-    # decrypted in the TLS object (pending()), where poll cannot see it
+def _next_request_comes(conn):
+    # True when the next request is here (or comes within _LINGER_MS): a
+    # pipelined one may already sit in the stream's buffer, or decrypted
+    # in the TLS object (pending()), where poll cannot see it
     conn.sock.settimeout(0)
     try:
-        return bool(conn.stream.peek(1))
+        if conn.stream.peek(1):
+            return True
     except OSError:  # nothing yet (a TLS socket says SSLWantReadError)
-        return False
+        pass
     finally:
         conn.sock.settimeout(conn.read_timeout)
+    poller = select.poll()
+    poller.register(conn.sock, select.POLLIN)
+    return bool(poller.poll(_LINGER_MS))
 
 
 class Server:
@@ -242,7 +251,7 @@ class Server:
                 value = None
             client.conn.idle = False
             while run_sync(_until_idle(client.steps, client.conn, value)):
-                if not _buffered(client.conn):
+                if not _next_request_comes(client.conn):
                     return self.hand_back(client)
                 value = True
         except OSError as exc:
