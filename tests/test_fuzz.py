@@ -98,8 +98,8 @@ def hang_guard():
 # examples that reach one (assume), so that they keep looking for new ones.
 KNOWN = {
     # isdigit() accepts '²' (and other digits that are not decimal), int()
-    # refuses it: a Content-Length or Range with one raises ValueError
-    ('ValueError', 'microdot', '__init__'): 'Content-Length: \u00b2',
+    # refuses it: a Range with one raises ValueError (Content-Length had
+    # the same bug: test_content_length_unicode_digit_is_400)
     ('ValueError', '_microdot_files', 'parse_range'): 'Range: bytes=\u00b2-',
     # request.form decodes a urlencoded body as UTF-8 with no fallback
     ('UnicodeDecodeError', '_microdot_query', 'parsed'): 'form body b"\\x80"',
@@ -485,9 +485,11 @@ def test_property(name):
 DIGIT = 'ValueError, not HTTPException: isdigit() accepts "²", int() not'
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=DIGIT)
-def test_finding_content_length_unicode_digit():
-    read_all(APP, b'GET / HTTP/1.1\r\nContent-Length: \xc2\xb2\r\n\r\n')
+def test_content_length_unicode_digit_is_400():
+    # the fuzzer's first finding (a ValueError before 50d9ca3)
+    with pytest.raises(HTTPException) as info:
+        read_all(APP, b'GET / HTTP/1.1\r\nContent-Length: \xc2\xb2\r\n\r\n')
+    assert info.value.status_code == 400
 
 
 @pytest.mark.xfail(strict=True, raises=ValueError, reason=DIGIT)
