@@ -161,8 +161,8 @@ def parse_range(header, size):
     if not header.startswith('bytes=') or ',' in header:
         return None
     first, sep, last = header[6:].strip().partition('-')
-    if not sep or not (first.isdigit() or first == '') or \
-            not (last.isdigit() or last == '') or first == last == '':
+    # ASCII digits only (str.isdigit() takes '²' too), one side may be empty
+    if not sep or (first + last).strip('0123456789') or first == last == '':
         return None
     if first == '':
         if int(last) == 0 or size == 0:

@@ -28,7 +28,7 @@ def parsed(request, name):
         raise AttributeError(name)
     media = (request.content_type or '').split(';')[0].strip().lower()
     if name == 'form' and media == 'application/x-www-form-urlencoded':
-        return MultiDict(parse_query(request.body.decode()))
+        return MultiDict(parse_query(decode_text(request.body)))
     if name == 'json' and media == 'application/json':
         try:
             return json.loads(request.body.decode())

@@ -210,12 +210,17 @@ class Response:
         elif isinstance(body, bytes) and len(body) < 4096:
             yield write, (head + body,), {}  # one send for small responses
         else:
-            yield write, (head,), {}
-            yield from self.body_steps(
-                (lambda chunk: write(b'%x\r\n%s\r\n' % (len(chunk), chunk)))
-                if chunked else write)
-            if chunked:
-                yield write, (b'0\r\n\r\n',), {}
+            try:  # a client that leaves mid-body: close the body now (no
+                # refcount on MicroPython to close a generator or file)
+                yield write, (head,), {}
+                yield from self.body_steps(
+                    (lambda chunk: write(b'%x\r\n%s\r\n' % (len(chunk),
+                                                             chunk)))
+                    if chunked else write)
+                if chunked:
+                    yield write, (b'0\r\n\r\n',), {}
+            finally:
+                self.close()
         return keep_alive
 
     def body_steps(self, emit):

@@ -1592,6 +1592,27 @@ class TestResponseObject(unittest.TestCase):
         res = Response(gen())
         self.assertEqual(b''.join(res.body_iter()), b'ab')
 
+    def test_body_closed_when_the_client_leaves(self):
+        # MicroPython has no refcount to close an abandoned generator
+        closed = []
+
+        def gen():
+            try:
+                yield b'a' * 5000
+                yield b'b'
+            finally:
+                closed.append(True)
+
+        def write(data):
+            if written:  # the head went out, then the client left
+                raise OSError(32, 'gone')
+            written.append(data)
+        written = []
+        res = Response(gen())
+        with self.assertRaises(OSError):
+            microdot.run_sync(res.write_steps(write))
+        self.assertEqual(closed, [True])
+
     def test_body_iter_bytes(self):
         self.assertEqual(b''.join(Response(b'xyz').body_iter()), b'xyz')
 

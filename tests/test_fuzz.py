@@ -97,12 +97,8 @@ def hang_guard():
 # function) of the innermost frame in src/. The broad properties reject the
 # examples that reach one (assume), so that they keep looking for new ones.
 KNOWN = {
-    # isdigit() accepts '²' (and other digits that are not decimal), int()
-    # refuses it: a Range with one raises ValueError (Content-Length had
-    # the same bug: test_content_length_unicode_digit_is_400)
-    ('ValueError', '_microdot_files', 'parse_range'): 'Range: bytes=\u00b2-',
-    # request.form decodes a urlencoded body as UTF-8 with no fallback
-    ('UnicodeDecodeError', '_microdot_query', 'parsed'): 'form body b"\\x80"',
+    # none open: the Range and form findings were fixed, their reproducers
+    # are regression tests at the end of this file
 }
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))), 'src')
@@ -479,11 +475,8 @@ def test_property(name):
     run_property(name)
 
 
-# Reproducers of the known findings (see ``known``): strict xfails, so the
-# fix turns them red until the mark and the assume above go.
-
-DIGIT = 'ValueError, not HTTPException: isdigit() accepts "²", int() not'
-
+# The findings, fixed: regression tests (a new finding goes into KNOWN
+# with a strict xfail reproducer here until it is fixed).
 
 def test_content_length_unicode_digit_is_400():
     # the fuzzer's first finding (a ValueError before 50d9ca3)
@@ -492,14 +485,18 @@ def test_content_length_unicode_digit_is_400():
     assert info.value.status_code == 400
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=DIGIT)
-def test_finding_range_unicode_digit():
-    parse_range('bytes=\u00b2-', 10)
+def test_range_unicode_digit_is_ignored():
+    # a ValueError before: isdigit() accepts '²', int() does not; a
+    # malformed Range is ignored (the whole resource is sent)
+    assert parse_range('bytes=\u00b2-', 10) is None
+    assert parse_range('bytes=-\u0662', 10) is None
+    assert parse_range('bytes=2-3', 10) == (2, 3)
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason='request.form: UnicodeDecodeError (a 500), not '
-                   'HTTPException, for a urlencoded body that is not UTF-8')
-def test_finding_form_not_utf8():
-    read_all(APP, b'POST / HTTP/1.1\r\nContent-Type: application/'
-             b'x-www-form-urlencoded\r\nContent-Length: 1\r\n\r\n\x80')
+def test_form_not_utf8_is_read_as_latin1():
+    # a UnicodeDecodeError (a 500) before; decoded as the URL is
+    conn = Connection(io.BytesIO(
+        b'POST / HTTP/1.1\r\nContent-Type: application/x-www-form-'
+        b'urlencoded\r\nContent-Length: 3\r\n\r\na=\x80'))
+    req = run_sync(read_request(APP.request_class, APP, conn, ('h', 1)))
+    assert req.form['a'] == '\x80'

@@ -22,19 +22,6 @@ import soak  # noqa: E402
 
 SECONDS = float(os.environ.get('SOAK_SECONDS') or 16)
 
-# Leaks the soak found in src/, kept as strict xfails until fixed: kind ->
-# (the start of the problem's text, the reason)
-KNOWN = {
-    kind: ('/stream generators',
-           'MicroPython (no reference counting): a streamed body whose '
-           'client left mid-response is never closed, so its generator\'s '
-           'finally never runs (and a file body stays open until a GC)')
-    for kind in ('micropython-threaded', 'micropython-asyncio')
-}
-# what the same root cause may also leave behind on those kinds
-KNOWN_ALSO = ('file: ', 'fds: ')
-
-
 @pytest.fixture(scope='module')
 def reports(tmp_path_factory):
     kinds, skipped = soak.available(_selected_kinds())
@@ -64,18 +51,4 @@ def describe(report):
 @pytest.mark.parametrize('kind', [spec.name for spec in _selected_kinds()])
 def test_soak(reports, kind):
     report = report_of(reports, kind)
-    problems = report['problems']
-    if kind in KNOWN:
-        problems = [problem for problem in problems
-                    if not problem.startswith((KNOWN[kind][0],) + KNOWN_ALSO)]
-    assert not problems, describe(report)
-
-
-@pytest.mark.timeout(SECONDS * 3 + 60)
-@pytest.mark.parametrize('kind', [pytest.param(
-    kind, marks=pytest.mark.xfail(strict=True, reason=reason))
-    for kind, (_, reason) in KNOWN.items()])
-def test_soak_known_leak(reports, kind):
-    report = report_of(reports, kind)
-    assert not [problem for problem in report['problems']
-                if problem.startswith(KNOWN[kind][0])], describe(report)
+    assert not report['problems'], describe(report)
