@@ -61,7 +61,8 @@ if [ ! -e "$stamp_dev" ] || [ pyproject.toml -nt "$stamp_dev" ]; then
     touch "$stamp_dev"
 fi
 
-# -p no:cacheprovider: .pytest_cache (--lf) stays the main run's
+# -p no:cacheprovider: .pytest_cache (--lf) stays the main run's. The fuzz
+# properties run once, in the main run: about 20 s each time
 exec "$venv/bin/python" -m pytest -p no:cacheprovider \
-    --ignore=tests/e2e --ignore=tests/browser \
+    --ignore=tests/e2e --ignore=tests/browser --ignore=tests/test_fuzz.py \
     --ignore=tests/test_autobahn.py --ignore=tests/test_ram_budgets.py "$@"
