@@ -565,3 +565,27 @@ def test_stalled_handshakes_delay_no_one(certs, tmp_path, interpreter,
         assert fetch(port, certs / 'rsa_cert.pem')[0] == 200
         output = server.stop()
     assert 'Traceback' not in output, output
+
+
+def test_threaded_pipelined_requests_in_one_tls_record(certs):
+    """Eight requests in one TLS record (12 KB): the worker's stream reads
+    8 KB of it, the rest waits decrypted inside the TLS object, where poll
+    cannot see it; all are answered, then the connection waits in the
+    poller for one more."""
+    context = create_ssl_context(str(certs / 'rsa_cert.pem'),
+                                 str(certs / 'rsa_key.pem'))
+    request = (b'GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: %s\r\n\r\n'
+               % (b'p' * 1500))
+    client = ssl.create_default_context(cafile=str(certs / 'rsa_cert.pem'))
+    with ThreadedServer(context) as server, \
+            socket.create_connection(('127.0.0.1', server.port), 5) as raw, \
+            client.wrap_socket(raw, server_hostname='localhost') as tls:
+        for count in (8, 1):
+            tls.sendall(request * count)
+            received = b''
+            while received.count(b'Hello over TLS') < count:
+                data = tls.recv(65536)  # times out (5 s) if one is lost
+                assert data, received
+                received += data
+            assert received.count(b'HTTP/1.1 200 OK') == count
+            time.sleep(0.1)  # now the connection waits in the poller
