@@ -63,12 +63,11 @@ def strict_server(request, tmp_path_factory):
     """One server per kind for the module: its requests are short."""
     spec = request.param
     try:
-        spec.command(0)
+        srv = start_server(spec, tmp_path_factory.mktemp(spec.name),
+                           app='strict_app')
     except Unavailable as exc:
         warnings.warn(str(exc))
         pytest.skip(str(exc))
-    srv = start_server(spec, tmp_path_factory.mktemp(spec.name),
-                       app='strict_app')
     try:
         yield srv
     finally:

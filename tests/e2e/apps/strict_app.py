@@ -10,12 +10,7 @@ Usage::
     micropython strict_app.py PORT  # MICROPYPATH=src:tests/e2e/apps:.frozen
 """
 import sys
-
-try:
-    from os import getenv
-except ImportError:  # pragma: no cover - very small ports
-    def getenv(name, default=None):
-        return default
+from os import getenv
 
 _module = __import__(getenv('E2E_MICRODOT_MODULE') or 'microdot')
 
