@@ -107,6 +107,7 @@ class Server:
         for sock in (self.listener, self.wake):
             self.poller.register(sock, select.POLLIN)
         listener, wake = self.listener.fileno(), self.wake.fileno()
+        next_expiry = 0
         try:
             while not self.app.stopping:
                 for fd, _ in self.poller.poll(_POLL_MS):
@@ -117,7 +118,10 @@ class Server:
                     elif fd in self.waiting:
                         self.poller.unregister(fd)
                         self.ready(self.waiting.pop(fd))
-                self.expire(time.monotonic())
+                now = time.monotonic()
+                if now >= next_expiry:  # a scan of every idle connection
+                    self.expire(now)
+                    next_expiry = now + _POLL_MS / 1000
         finally:
             self.stop()
 

@@ -438,16 +438,25 @@ app.run(host='127.0.0.1', port=int(sys.argv[2]), debug=True,
 '''
 
 
-@pytest.mark.parametrize('interpreter', ['cpython', 'micropython'])
-def test_asyncio_server_serves_https(certs, tmp_path, interpreter):
-    script = tmp_path / 'async_server.py'
-    script.write_text(ASYNC_SERVER)
+def script_server(tmp_path, source, interpreter, *args):
+    """A Subprocess running the server script ``source`` under
+    ``interpreter`` ('cpython' or 'micropython') with the arguments
+    SRC, a free port and ``args``; returns it and the port."""
+    script = tmp_path / 'server.py'
+    script.write_text(source)
     port = free_port()
     binary = sys.executable if interpreter == 'cpython' else \
         find_micropython()
-    argv = [binary, str(script), str(SRC), str(port),
-            str(certs / 'ec_cert.der'), str(certs / 'ec_key_sec1.der')]
-    with Subprocess(argv) as server:
+    return Subprocess([binary, str(script), str(SRC), str(port)] +
+                      [str(arg) for arg in args]), port
+
+
+@pytest.mark.parametrize('interpreter', ['cpython', 'micropython'])
+def test_asyncio_server_serves_https(certs, tmp_path, interpreter):
+    server, port = script_server(tmp_path, ASYNC_SERVER, interpreter,
+                                 certs / 'ec_cert.der',
+                                 certs / 'ec_key_sec1.der')
+    with server:
         server.wait_for('Starting')
         for _ in range(2):
             assert fetch(port, certs / 'ec_cert.pem') == \
@@ -550,15 +559,10 @@ STALL_CASES = [
                          STALL_CASES)
 def test_stalled_handshakes_delay_no_one(certs, tmp_path, interpreter,
                                          module, driver, deadline):
-    script = tmp_path / 'stall_server.py'
-    script.write_text(STALL_SERVER)
-    port = free_port()
-    binary = sys.executable if interpreter == 'cpython' else \
-        find_micropython()
-    argv = [binary, str(script), str(SRC), str(port),
-            str(certs / 'rsa_cert.der'), str(certs / 'rsa_key_pkcs8.der'),
-            module, driver]
-    with Subprocess(argv) as server:
+    server, port = script_server(tmp_path, STALL_SERVER, interpreter,
+                                 certs / 'rsa_cert.der',
+                                 certs / 'rsa_key_pkcs8.der', module, driver)
+    with server:
         server.wait_for('Starting')
         check_stalled_handshakes(port, certs / 'rsa_cert.pem', deadline,
                                  partial=driver != 'threaded')

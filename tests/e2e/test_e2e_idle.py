@@ -12,13 +12,15 @@ bounded.
 import resource
 import socket
 import subprocess
+import sys
 import time
 import warnings
 
 import pytest
 
-from conftest import ROOT, SRC, Unavailable, _selected_kinds, \
-    check_server_health, find_micropython, free_port, start_server
+from conftest import APPS, ROOT, SRC, ServerKind, Unavailable, \
+    _selected_kinds, check_server_health, find_micropython, free_port, \
+    start_server
 
 IDLE_CLIENTS = 200
 # the unix port's default heap is 2 MiB (see test_e2e_scale.py)
@@ -264,40 +266,25 @@ def test_out_of_descriptors_closes_the_oldest_idle_connection(tmp_path):
     """With 64 descriptors and 100 silent sockets, the threaded server
     closes the idle connections nearest their deadline to accept more: a
     request is answered at once, not after the silent ones time out."""
-    spec = next((kind for kind in _selected_kinds()
-                 if kind.name == 'threaded'), None)
-    if spec is None:
+    if 'threaded' not in [kind.name for kind in _selected_kinds()]:
         pytest.skip('threaded is not among the selected server kinds')
     script = tmp_path / 'low_fd.py'
     script.write_text(LOW_FD_SERVER)
-    port = free_port()
-    proc = subprocess.Popen(
-        [spec.command(port)[0], str(script)] + spec.command(port)[1:],
-        cwd=str(ROOT), env=spec.env(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True)
+    kind = ServerKind('threaded-64-fds', lambda port, **options: [
+        sys.executable, script, APPS / 'basic_app.py', port])
+    server = start_server(kind, tmp_path)
     silent = []
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', port), 0.5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.05)
         for _ in range(100):
-            silent.append(socket.create_connection(('127.0.0.1', port), 5))
+            silent.append(socket.create_connection((server.host,
+                                                    server.port), 5))
         time.sleep(0.2)
         start = time.monotonic()
-        with socket.create_connection(('127.0.0.1', port), 5) as sock:
-            sock.sendall(HELLO)
-            assert sock.recv(100).startswith(b'HTTP/1.1 200')
+        with server.connect(timeout=5) as conn:
+            conn.send(HELLO)
+            assert conn.read_response().status == 200
         assert time.monotonic() - start < 0.5
         assert _seconds_until_closed(silent[0], 1) < 0.1
     finally:
-        for sock in silent:
-            sock.close()
-        proc.kill()
-        output = proc.communicate(timeout=10)[0]
-    assert b'Traceback' not in output, output
+        _close_all(silent)
+        check_server_health(server)
