@@ -204,6 +204,9 @@ def read_request(cls, app, conn, client_addr, sock=None):
         request = cls(app, client_addr, method, url, version, headers,
                       sock=sock)
         kind = body_kind(request)
+        if 'expect' in headers._keys:  # rare: 417, or the body waits
+            from _microdot_expect import expect
+            kind = expect(request, kind)
         if kind == 'read':
             request._body = yield from read_exact(conn.read,
                                                   request.content_length)

@@ -57,7 +57,7 @@ class Request:
     content_length = 0
     content_type = query_string = url_args = sock = connection = None
     _body = b''
-    _stream = _used = _stream_class = None
+    _stream = _used = _stream_class = _expect = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None):
@@ -118,8 +118,9 @@ class Request:
 
     def body_pending(self):
         """True when body bytes are still unread on the connection."""
-        if self._stream is None:
-            return self.content_length > len(self._body)
+        if self._stream is None:  # (or a body that waits for 100 Continue)
+            return self.content_length > len(self._body) or \
+                self._expect is not None
         return getattr(self._stream, 'remaining', 0) > 0
 
     @classmethod
@@ -394,6 +395,8 @@ def dispatch(app, req):
         handler = app.find_route(req)
         if type(handler) is int:  # 404 or 405
             raise HTTPException(handler)
+        if req._expect:  # Expect: 100-continue, now that a route takes it
+            yield from req._expect(req)
         res = None
         for hook in app.before_request_handlers:
             res = yield hook, (req,), {}

@@ -15,5 +15,6 @@ PORTABLE = [
     'test_session',
     'test_ws',
     'test_compat_1x',
+    'test_expect',
     'test_static_files',
 ]

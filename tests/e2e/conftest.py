@@ -170,6 +170,11 @@ SERVER_KINDS = [
     # the app does, or own the connection, the difference is listed here.
     ServerKind('gunicorn', _gunicorn_command,
                env=_module_env('microdot_wsgi'), differences={
+                   # gunicorn sends 100 Continue for every Expect before the
+                   # app runs, and refuses other expectations itself (417)
+                   'expect-unrouted': {'status': 404, 'continue': True},
+                   'expect-too-large': {'status': 413, 'continue': True,
+                                        'keeps_connection': True},
                    'unknown-transfer-coding': {'status': 400},
                    'unsupported-http-version': {'status': 400},
                    # WSGI apps may not send Connection (PEP 3333): gunicorn
@@ -196,6 +201,12 @@ SERVER_KINDS = [
                }),
     ServerKind('uvicorn', _uvicorn_command,
                env=_module_env('microdot_asgi'), differences={
+                   # uvicorn sends 100 Continue at the app's first receive():
+                   # microdot_asgi receives the body before routing, unless
+                   # it is over max_content_length; h11 passes any other
+                   # expectation to the app, which ignores it
+                   'expect-unrouted': {'status': 404, 'continue': True},
+                   'expect-other': {'status': 200},
                    'unknown-transfer-coding': {'status': 400},
                    'unsupported-http-version': 'h11 serves an HTTP/2.0 '
                    'request line as HTTP/1.1; the app cannot tell',
