@@ -428,14 +428,3 @@ class TestSendFromDirectoryTable(unittest.TestCase):
         res = microdot_asyncio.Response.send_from_directory(ROOT, 'hello.txt')
         self.assertIsInstance(res, microdot_asyncio.Response)
         res.close()
-
-    def test_module_level_name(self):
-        # microdot exports it as it exports send_file (1.x's names)
-        function = getattr(microdot, 'send_from_directory', None)
-        if function is None:
-            self.skipTest('microdot has no send_from_directory yet')
-        res = function(ROOT, 'hello.txt')
-        self.assertEqual(res.status_code, 200)
-        res.close()
-        with self.assertRaises(HTTPException):
-            function(ROOT, '../secret.txt')
