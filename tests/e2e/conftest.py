@@ -560,6 +560,25 @@ def start_server(spec, tmp_path, **options):
     return server
 
 
+def module_server(spec, tmp_path, app, env=None):
+    """The body of a module-scoped fixture (``yield from`` it): one server
+    of kind ``spec`` running ``apps/<app>.py`` with ``env`` added to its
+    environment, health-checked at teardown; the test is skipped where the
+    kind cannot run."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        try:
+            srv = start_server(spec, tmp_path, app=app)
+        except Unavailable as exc:
+            warnings.warn(str(exc))
+            pytest.skip(str(exc))
+    try:
+        yield srv
+    finally:
+        check_server_health(srv)
+
+
 def check_server_health(server):
     exited = server.proc.poll() is not None
     code = server.proc.returncode

@@ -5,12 +5,9 @@
 those only they have (``already_handled``, ``Request.create``,
 ``body_iter``): ``tests/test_compat_1x.py``.
 """
-import warnings
-
 import pytest
 
-from conftest import Unavailable, _selected_kinds, check_server_health, \
-    start_server
+from conftest import _selected_kinds, module_server
 
 ORIGIN = 'https://a.example'
 
@@ -19,18 +16,8 @@ ORIGIN = 'https://a.example'
                 ids=lambda kind: kind.name)
 def compat_server(request, tmp_path_factory):
     """One server per kind for the module: its requests are short."""
-    spec = request.param
-    try:
-        spec.command(0)
-    except Unavailable as exc:
-        warnings.warn(str(exc))
-        pytest.skip(str(exc))
-    srv = start_server(spec, tmp_path_factory.mktemp(spec.name),
-                       app='compat_app')
-    try:
-        yield srv
-    finally:
-        check_server_health(srv)
+    yield from module_server(request.param, tmp_path_factory.mktemp(
+        request.param.name), 'compat_app')
 
 
 def test_cors_star_without_origin(compat_server):

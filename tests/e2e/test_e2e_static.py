@@ -6,12 +6,10 @@ clients), symlinks, validators and ranges, and HEAD reading no file.
 """
 import os
 import time
-import warnings
 
 import pytest
 
-from conftest import Unavailable, _selected_kinds, check_server_health, \
-    start_server
+from conftest import _selected_kinds, module_server
 from test_static_files import BIG, HELLO, MISSING_URLS, PAGE, REFUSED_URLS, \
     SECRET
 
@@ -37,21 +35,12 @@ def build_tree(root):
                 ids=lambda kind: kind.name)
 def static_server(request, tmp_path_factory):
     """One server per kind for the module, on its own tree of files."""
-    spec = request.param
-    root = tmp_path_factory.mktemp('static-' + spec.name)
+    root = tmp_path_factory.mktemp('static-' + request.param.name)
     build_tree(root)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv('E2E_STATIC_ROOT', str(root))  # the server's copy
-        try:
-            srv = start_server(spec, root, app='static_app')
-        except Unavailable as exc:
-            warnings.warn(str(exc))
-            pytest.skip(str(exc))
-    srv.root = root
-    try:
+    for srv in module_server(request.param, root, 'static_app',
+                             {'E2E_STATIC_ROOT': str(root)}):
+        srv.root = root
         yield srv
-    finally:
-        check_server_health(srv)
 
 
 def logged_reads(server):

@@ -13,12 +13,10 @@ names below.
 """
 import json
 import socket
-import warnings
 
 import pytest
 
-from conftest import Unavailable, _selected_kinds, check_server_health, \
-    start_server
+from conftest import _selected_kinds, module_server
 
 CHUNKED = (b'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n'
            b'\r\n')
@@ -61,17 +59,8 @@ REFUSED = [
                 ids=lambda kind: kind.name)
 def strict_server(request, tmp_path_factory):
     """One server per kind for the module: its requests are short."""
-    spec = request.param
-    try:
-        srv = start_server(spec, tmp_path_factory.mktemp(spec.name),
-                           app='strict_app')
-    except Unavailable as exc:
-        warnings.warn(str(exc))
-        pytest.skip(str(exc))
-    try:
-        yield srv
-    finally:
-        check_server_health(srv)
+    yield from module_server(request.param, tmp_path_factory.mktemp(
+        request.param.name), 'strict_app')
 
 
 def _exchange(server, data):

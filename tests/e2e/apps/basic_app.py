@@ -14,16 +14,10 @@ class comes from (default ``microdot``).
 import sys
 import time
 
-try:
-    from os import getenv
-except ImportError:  # pragma: no cover - very small ports
-    def getenv(name, default=None):
-        return default
+from e2e_app import MODULE, module as _module, new_app
 
-_module = __import__(getenv('E2E_MICRODOT_MODULE') or 'microdot')
-Microdot = _module.Microdot
 Response = _module.Response
-abort = getattr(_module, 'abort', None) or Microdot.abort
+abort = getattr(_module, 'abort', None) or _module.Microdot.abort
 
 if '/' in __file__:
     APP_DIR = __file__.rsplit('/', 1)[0]
@@ -36,11 +30,7 @@ class E2EIntentionalError(Exception):
     """Raised by ``/error``; the fixture ignores tracebacks ending in it."""
 
 
-app = Microdot()
-if getenv('E2E_USE_STREAMS'):
-    app.use_streams = True  # microdot_asyncio's portable streams driver
-if getenv('E2E_NO_UVLOOP'):
-    app.use_uvloop = False
+app = new_app()
 
 
 @app.route('/')
@@ -193,7 +183,7 @@ def static(request, name):
     return Response.send_file(STATIC_DIR + name)
 
 
-if getenv('E2E_MICRODOT_MODULE') in ('microdot_asyncio', 'microdot_asgi'):
+if MODULE in ('microdot_asyncio', 'microdot_asgi'):
     import asyncio
 
     @app.route('/loop')
@@ -224,8 +214,7 @@ def shutdown(request):
 _WEBSOCKET_MODULES = {'microdot': 'microdot_websocket',
                       'microdot_asyncio': 'microdot_asyncio_websocket',
                       'microdot_asgi': 'microdot_asgi_websocket'}
-_websocket_name = _WEBSOCKET_MODULES.get(
-    getenv('E2E_MICRODOT_MODULE') or 'microdot')
+_websocket_name = _WEBSOCKET_MODULES.get(MODULE)
 if _websocket_name:
     _websocket = __import__(_websocket_name)
     with_websocket = _websocket.with_websocket

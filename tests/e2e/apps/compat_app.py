@@ -11,18 +11,11 @@ Usage::
 """
 import sys
 
-try:
-    from os import getenv
-except ImportError:  # pragma: no cover - very small ports
-    def getenv(name, default=None):
-        return default
-
 from microdot_cors import CORS
 
-MODULE = getenv('E2E_MICRODOT_MODULE') or 'microdot'
-_module = __import__(MODULE)
+from e2e_app import MODULE, new_app
 
-app = _module.Microdot()
+app = new_app()
 app.request_class.max_body_length = 64  # larger bodies: request.stream
 CORS(app, allowed_origins='*')
 

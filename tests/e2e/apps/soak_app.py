@@ -14,26 +14,17 @@ Like ``basic_app.py``, ``E2E_MICRODOT_MODULE`` picks the module (default
 """
 import sys
 
-try:
-    from os import getenv
-except ImportError:  # pragma: no cover - very small ports
-    def getenv(name, default=None):
-        return default
+from os import getenv  # the unix port has it, as CPython does
 try:
     from os import getpid
 except ImportError:  # MicroPython: one process
     def getpid():
         return 0
 
-MODULE = getenv('E2E_MICRODOT_MODULE') or 'microdot'
-_module = __import__(MODULE)
-Response = _module.Response
+from e2e_app import MODULE, module as _module, new_app
 
-app = _module.Microdot()
-if getenv('E2E_USE_STREAMS'):
-    app.use_streams = True
-if getenv('E2E_NO_UVLOOP'):
-    app.use_uvloop = False
+Response = _module.Response
+app = new_app()
 
 # generators of /stream started and closed (finished, or closed by the
 # server when the client left); WebSocket handlers running

@@ -17,11 +17,12 @@ Usage::
 import sys
 from os import getenv  # the unix port has it, as CPython does
 
-_module = __import__(getenv('E2E_MICRODOT_MODULE') or 'microdot')
+from e2e_app import module as _module, new_app
+
 Response = _module.Response
 ROOT = getenv('E2E_STATIC_ROOT') or '.'
 
-app = _module.Microdot()
+app = new_app()
 
 
 class ReadLog:

@@ -10,15 +10,10 @@ Usage::
     micropython strict_app.py PORT  # MICROPYPATH=src:tests/e2e/apps:.frozen
 """
 import sys
-from os import getenv
 
-_module = __import__(getenv('E2E_MICRODOT_MODULE') or 'microdot')
+from e2e_app import new_app
 
-app = _module.Microdot()
-if getenv('E2E_USE_STREAMS'):
-    app.use_streams = True
-if getenv('E2E_NO_UVLOOP'):
-    app.use_uvloop = False
+app = new_app()
 
 
 @app.route('/', methods=['GET', 'POST'])
