@@ -593,3 +593,18 @@ def test_threaded_pipelined_requests_in_one_tls_record(certs):
                 received += data
             assert received.count(b'HTTP/1.1 200 OK') == count
             time.sleep(0.1)  # now the connection waits in the poller
+
+
+def test_threaded_https_request_is_not_held_by_nagle(certs):
+    """The threaded server's sockets have TCP_NODELAY, as asyncio's do:
+    without it an HTTPS request waited for the client's delayed ACK
+    (44 ms measured, 3 ms with it)."""
+    context = create_ssl_context(str(certs / 'rsa_cert.pem'),
+                                 str(certs / 'rsa_key.pem'))
+    with ThreadedServer(context) as server:
+        times = []
+        for _ in range(3):
+            start = time.monotonic()
+            assert fetch(server.port, certs / 'rsa_cert.pem')[0] == 200
+            times.append(time.monotonic() - start)
+    assert min(times) < 0.03, times
