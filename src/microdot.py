@@ -221,7 +221,8 @@ class Microdot:
     response_class = Response
     #: Seconds a persistent connection may sit idle between requests.
     keep_alive_timeout = 5
-    #: Connections served at once (a thread each); more wait their turn.
+    #: Requests served at once (a worker thread each, on CPython); more wait
+    #: their turn. Idle connections wait in one poller and do not count.
     max_connections = 64
     #: Seconds ``run`` waits for in-flight requests after ``shutdown``.
     shutdown_timeout = 10
