@@ -26,19 +26,8 @@ Example::
     def index(request):
         return 'Hello, ' + request.g.current_user['name']
 """
-import sys
 from binascii import a2b_base64, b2a_base64
-from _microdot_http import run_sync
-
-
-def _run(req, steps):
-    # the driver's runner: a request of microdot_asyncio (asyncio server,
-    # ASGI, async test client) gets run_async, whose coroutine the server
-    # awaits; any other run_sync, which refuses async lookups and handlers
-    aio = sys.modules.get('microdot_asyncio')
-    if aio is not None and isinstance(req, aio.Request):
-        return aio.run_async(steps)
-    return run_sync(steps)
+from _microdot_run_for import run_for
 
 
 class _Auth:
@@ -68,7 +57,7 @@ class _Auth:
     def __call__(self, f, optional=False):
         """Decorator that lets only authenticated requests into a route."""
         def handler(req, *args, **kwargs):
-            return _run(req, self._flow(req, f, optional, args, kwargs))
+            return run_for(req, self._flow(req, f, optional, args, kwargs))
         return handler
 
     def optional(self, f):
