@@ -1,17 +1,30 @@
 """The CSRF example, ``examples/csrf/app.py``, loaded from its file and
 driven with the test client as a browser would drive it: the form posted
 from the site's own page, from another site, from the trusted dashboard,
-and the exempt webhook (CPython only; the module's own tests,
-``tests/test_csrf.py``, also run under MicroPython).
+and the exempt webhook; then the same example under the ``micropython``
+binary, when it is installed.
 """
 import importlib.util
 import os
+import subprocess
+import sys
 import unittest
 
 import microdot_test_client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, 'examples', 'csrf', 'app.py')
+MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
+# what a board would run: the example's app through the test client
+ON_MICROPYTHON = """
+import app
+from microdot_test_client import TestClient
+client = TestClient(app.app)
+for headers in ({'Sec-Fetch-Site': 'cross-site'}, {'Origin': 'null'},
+                {'Sec-Fetch-Site': 'same-origin'}, {}):
+    print(client.post('/counter', headers=headers).status_code)
+print(client.post('/webhook', headers={'Sec-Fetch-Site': 'cross-site'}).json)
+"""
 
 
 def load_example():
@@ -70,3 +83,15 @@ class TestCsrfExample(unittest.TestCase):
             'Sec-Fetch-Site': 'cross-site', 'Origin': 'https://ci.example'})
         self.assertEqual(res.json, {'reset': True})
         self.assertEqual(self.counter(), '0')
+
+
+@unittest.skipUnless(os.path.exists(MICROPYTHON), 'no micropython binary')
+class TestCsrfExampleOnMicroPython(unittest.TestCase):
+    def test_refused_accepted_and_exempt(self):
+        out = subprocess.run(
+            [MICROPYTHON, '-c', ON_MICROPYTHON], cwd=os.path.dirname(EXAMPLE),
+            env=dict(os.environ, MICROPYPATH=os.path.join(ROOT, 'src')),
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.stderr, '')
+        self.assertEqual(out.stdout.split(), ['403', '403', '302', '302',
+                                              "{'reset':", 'True}'])
