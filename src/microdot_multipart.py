@@ -98,17 +98,14 @@ class FileUpload:
                 return data
             data += chunk
 
-    def _pump(self, write):
-        while True:
-            data = yield from self._read(FormDataIter.buffer_size)
-            if not data:
-                return
-            yield write, (data,), {}
-
     def _save(self, target):
         out = open(target, 'wb') if isinstance(target, str) else target
         try:
-            yield from self._pump(out.write)
+            while True:
+                data = yield from self._read(FormDataIter.buffer_size)
+                if not data:
+                    return
+                yield out.write, (data,), {}
         finally:
             if out is not target:
                 out.close()
@@ -116,11 +113,13 @@ class FileUpload:
     def _copy(self):
         new = FileUpload(self.filename, self.headers, io.BytesIO(),
                          self._run)
-        yield from self._pump(new._spool)
+        yield from self._save(new)
         new._source.seek(0)
         return new
 
-    def _spool(self, data):
+    def write(self, data):
+        """Append ``data`` (what ``copy()`` does): in memory up to
+        ``max_memory_size``, then in a temporary file where there is one."""
         out = self._source
         if tempfile and type(out) is io.BytesIO and \
                 out.tell() + len(data) > self.max_memory_size:
@@ -181,14 +180,13 @@ class FormDataIter:
     def __iter__(self):
         return self
 
+    __aiter__ = __iter__
+
     def __next__(self):
         item = run_sync(self.next_item())
         if item is None:
             raise StopIteration
         return item
-
-    def __aiter__(self):
-        return self
 
     async def __anext__(self):
         item = await _run_async(self.next_item())

@@ -6,7 +6,8 @@ module (default ``microdot``); bodies above 16 KiB reach the app as
 Usage::
 
     python multipart_app.py PORT
-    micropython multipart_app.py PORT   # MICROPYPATH=src:tests/e2e/apps:.frozen
+    micropython multipart_app.py PORT
+    # (MICROPYPATH=src:tests/e2e/apps:.frozen)
 """
 import sys
 
