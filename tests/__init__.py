@@ -17,4 +17,5 @@ PORTABLE = [
     'test_compat_1x',
     'test_expect',
     'test_static_files',
+    'test_csrf',
 ]
