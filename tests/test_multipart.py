@@ -102,6 +102,8 @@ class TestParser(unittest.TestCase):
     def test_parse_options(self):
         self.assertEqual(parse_options('Multipart/Form-Data; Boundary="a;b"'),
                          ('multipart/form-data', {'boundary': 'a;b'}))
+        self.assertEqual(parse_options('a; b="x" ; c = y'),
+                         ('a', {'b': 'x', 'c': 'y'}))
 
     def test_malformed_is_400(self):
         table = [
@@ -113,6 +115,7 @@ class TestParser(unittest.TestCase):
             b'--XyZ\r\nContent-Disposition: form-data; name="x\r\n\r\n'
             b'x\r\n--XyZ--',
             b'--XyZjunk\r\n',
+            b'--XyZ' + b' ' * 300,  # endless padding after a delimiter
         ]
         for data in table:
             with self.assertRaises(HTTPException) as cm:
@@ -315,6 +318,29 @@ class TestMultipartSync(MultipartContract, unittest.TestCase):
                                       ('127.0.0.1', 1))
         names = [name for name, value in FormDataIter(req)]
         self.assertEqual(names, ['a', 'f', 'a'])
+
+    def iterate(self, data):
+        return FormDataIter(microdot.Request.create(
+            microdot.Microdot(), io.BytesIO(
+                ('POST / HTTP/1.1\r\nContent-Type: %s\r\n'
+                 'Content-Length: %d\r\n\r\n' % (CT, len(data))
+                 ).encode() + data), ('127.0.0.1', 1)))
+
+    def test_streamed_upload_read_whole_then_left_behind(self):
+        FormDataIter.buffer_size, saved = 7, FormDataIter.buffer_size
+        try:
+            it = self.iterate(SAMPLE + b'epilogue')
+            self.assertEqual(next(it), ('a', 'hello'))
+            name, upload = next(it)
+            self.assertEqual(upload.read(), SAMPLE_EVENTS[4][1])
+            self.assertEqual(upload.read(), b'')
+            it = self.iterate(SAMPLE)
+            uploads = [value for name, value in it]
+            self.assertEqual(uploads[1].read(), b'')  # the iterator moved on
+            uploads[1].close()
+            self.assertEqual(uploads[1].read(), b'')
+        finally:
+            FormDataIter.buffer_size = saved
 
     def test_save_to_a_path(self):
         try:
