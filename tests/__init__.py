@@ -18,4 +18,5 @@ PORTABLE = [
     'test_expect',
     'test_static_files',
     'test_csrf',
+    'test_multipart',
 ]
