@@ -26,7 +26,8 @@ LOADED_FORBIDDEN = FORBIDDEN - {'_thread'}
 REQUIRED = ['_microdot_http', '_microdot_response']
 # private modules that are drivers, not core: I/O is their job
 DRIVERS = {'_microdot_asyncio_protocol', '_microdot_threaded',
-           '_microdot_thread_pool', '_microdot_asyncio_server'}
+           '_microdot_thread_pool', '_microdot_asyncio_server',
+           '_microdot_sse_thread'}
 
 
 def core_modules():
