@@ -55,14 +55,28 @@ HOSTILE_BASIC = [
 ]
 
 
-class AuthContract:
-    """Bound below: ``modules`` is (framework module, test client module);
-    ``async_lookup`` wraps the lookups and routes in ``async def``."""
+class SyncBinding:
+    """What a contract gets from its binding: ``modules``, the framework
+    module and its test client module, and ``resolve``, which turns what
+    the client returns into the response (also used by test_login)."""
     modules = (microdot, microdot_test_client)
-    async_lookup = False
 
     def resolve(self, value):
         return value
+
+
+class AsyncBinding:
+    """The binding to ``microdot_asyncio`` and its test client."""
+    modules = (microdot_asyncio, microdot_asyncio_test_client)
+
+    def resolve(self, value):
+        return asyncio.run(value)
+
+
+class AuthContract(SyncBinding):
+    """Bound below; ``async_lookup`` wraps the lookups and routes in
+    ``async def``."""
+    async_lookup = False
 
     def setUp(self):
         self.calls = []
@@ -337,11 +351,8 @@ class TestAuthSync(AuthContract, unittest.TestCase):
         self.assertEqual(self.get(app, '/', 'Bearer t').status_code, 500)
 
 
-class TestAuthAsyncClient(AuthContract, unittest.TestCase):
-    modules = (microdot_asyncio, microdot_asyncio_test_client)
-
-    def resolve(self, value):
-        return asyncio.run(value)
+class TestAuthAsyncClient(AsyncBinding, AuthContract, unittest.TestCase):
+    pass
 
 
 class TestAuthAsyncLookup(TestAuthAsyncClient):

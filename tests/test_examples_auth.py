@@ -1,9 +1,11 @@
-"""The authentication example, run as users run it.
+"""The authentication examples, run as users run them.
 
-``examples/auth/app.py`` is loaded from its file and driven with the test
-client, then run unchanged as a script (only its ``app.run()`` moved to a
-free port) under CPython and under the ``micropython`` binary, and fetched
-with httpx.
+``examples/auth/app.py`` (Basic and token) is loaded from its file and
+driven with the test client, then run unchanged as a script (only its
+``app.run()`` moved to a free port) under CPython and under the
+``micropython`` binary, and fetched with httpx. ``examples/auth/login.py``
+(session logins) is driven with the test client: the login form, the
+redirect back to ``next``, "remember me", a fresh-only page, logout.
 """
 import sys
 
@@ -16,6 +18,7 @@ from test_examples_sessions_ssl import EXAMPLES, RUN_ON_PORT, \
 from test_ssl import SRC, Subprocess, free_port, find_micropython
 
 EXAMPLE = EXAMPLES / 'auth' / 'app.py'
+FORM = {'Content-Type': 'application/x-www-form-urlencoded'}
 
 
 def test_auth_example_with_the_test_client():
@@ -50,3 +53,25 @@ def test_auth_example_runs_as_a_script(tmp_path, runtime):
         assert res.text == 'Hello, david!'
         res = httpx.get(base + '/', auth=('david', 'no'), headers=headers)
         assert res.status_code == 401
+
+
+def test_login_example_with_the_test_client():
+    app = load_example(EXAMPLES / 'auth' / 'login.py').app
+    client = TestClient(app)
+    res = client.get('/settings')
+    assert res.headers['Location'] == '/login?next=%2Fsettings'
+    assert '<form method="post">' in client.get('/login').text
+    res = client.post('/login?next=%2Fsettings', headers=FORM,
+                      body='username=susan&password=nope')
+    assert res.status_code == 401
+    res = client.post('/login?next=%2Fsettings', headers=FORM,
+                      body='username=susan&password=hello&remember=on')
+    assert res.headers['Location'] == '/settings'
+    assert client.get('/settings').text == 'The settings of susan'
+    assert 'Hello, susan!' in client.get('/').text
+    remembered = TestClient(app, cookies={
+        'remember': client.cookies['remember']})
+    assert 'Hello, susan!' in remembered.get('/').text
+    assert remembered.get('/settings').status_code == 302
+    assert client.post('/logout').text == 'Logged out'
+    assert client.get('/').status_code == 302

@@ -85,3 +85,52 @@ def test_token(auth_server):
         assert res.status_code == 401
         assert res.headers['WWW-Authenticate'] == 'Bearer'
     assert fetch(auth_server, '/').text == 'Hello, world!'
+
+
+# -- microdot_login -----------------------------------------------------------
+
+def test_login_round_trip(auth_server):
+    base = 'http://%s:%s' % (auth_server.host, auth_server.port)
+    with httpx.Client(base_url=base, headers={'Connection': 'close'},
+                      timeout=10) as browser:
+        res = browser.get('/private')
+        assert res.status_code == 302
+        assert res.headers['Location'] == '/login?next=%2Fprivate'
+        res = browser.post(res.headers['Location'],
+                           data={'name': 'susan', 'password': 'hello'})
+        assert res.status_code == 302
+        assert res.headers['Location'] == '/private'
+        assert browser.get('/private').json() == {
+            'user': 'susan', 'async': auth_server.kind in ASYNC_KINDS}
+        assert browser.get('/fresh').json() == {'user': 'susan'}
+        assert browser.post('/logout').text == 'bye'
+        assert browser.get('/private').status_code == 302
+
+
+def test_login_never_redirects_off_site(auth_server):
+    for next_url in ('//evil.example', 'https://evil.example/',
+                     '/\\evil.example'):
+        res = httpx.post('http://%s:%s/login' % (auth_server.host,
+                                                 auth_server.port),
+                         params={'next': next_url}, timeout=10,
+                         data={'name': 'susan', 'password': 'hello'},
+                         headers={'Connection': 'close'})
+        assert res.status_code == 302
+        assert res.headers['Location'] == '/'
+
+
+def test_remember_me_login_is_not_fresh(auth_server):
+    res = httpx.post('http://%s:%s/login' % (auth_server.host,
+                                             auth_server.port), timeout=10,
+                     data={'name': 'susan', 'password': 'hello',
+                           'remember': '1'},
+                     headers={'Connection': 'close'})
+    remember = res.cookies['remember']
+    # a new browser session: only the remember cookie is left
+    res = fetch(auth_server, '/private',
+                headers={'Cookie': 'remember=' + remember})
+    assert res.json()['user'] == 'susan'
+    res = fetch(auth_server, '/fresh',
+                headers={'Cookie': 'remember=' + remember})
+    assert res.status_code == 302
+    assert res.headers['Location'] == '/login?next=%2Ffresh'
