@@ -132,7 +132,9 @@ class Login:
         req.g.current_user = user
         if user is None or fresh and not get_session(req).get('_fresh'):
             from _microdot_query import urlencode  # req.g loaded it
-            return redirect(self.login_url + '?next=' + urlencode(req.url))
+            url = self.login_url
+            return redirect(url + ('&' if '?' in url else '?') + 'next=' +
+                            urlencode(req.url))
         return (yield f, (req,) + args, kwargs)
 
     def _remember(self, req, res):

@@ -168,6 +168,11 @@ class LoginContract(SyncBinding):
                          '/home')
         self.assertEqual(self.get(client, '/').text, 'Hello, david')
 
+    def test_login_url_with_a_query(self):
+        self.app = self.make_app(Login(login_url='/login?lang=fr'))
+        self.assertEqual(self.get(self.client(), '/').headers['Location'],
+                         '/login?lang=fr&next=%2F')
+
     def test_logout(self):
         client = self.logged_in_client()
         self.get(client, '/cart')
