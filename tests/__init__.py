@@ -19,4 +19,6 @@ PORTABLE = [
     'test_static_files',
     'test_csrf',
     'test_multipart',
+    'test_auth',
+    'test_login',
 ]
