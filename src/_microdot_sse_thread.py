@@ -26,6 +26,8 @@ class ThreadEventStream:
         return self
 
     def __next__(self):
+        if self.done:  # closed, or the client was dropped: no more pings
+            raise StopIteration
         if self.thread is None:
             self.thread = threading.Thread(target=self.run, daemon=True)
             self.thread.start()

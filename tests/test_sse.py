@@ -197,12 +197,14 @@ class SSEContract:
         self.assertLess(log[-2], 1000)
 
     def test_a_client_that_reads_nothing_is_dropped(self):
-        SSE.max_queue, SSE.send_timeout = 2, 0.05
+        SSE.max_queue, SSE.send_timeout, SSE.ping_interval = 2, 0.05, 0.01
         log = []
-        self.read_first_then_stall(self.handler([('loop', 1000)], log))
+        rest = self.read_first_then_stall(self.handler([('loop', 1000)],
+                                                       log))
         self.wait_for(log)
         self.assertEqual(log[-1], 'end')
         self.assertLessEqual(log[-2], 4)  # the buffer stays bounded
+        self.assertLess(len(rest), 10)  # then the stream ends
 
     def test_sse_response_passes_arguments(self):
         log = []
@@ -280,6 +282,12 @@ class TestSSESync(SSEContract, unittest.TestCase):
         chunks = iter(sse_response(request, handler).body)
         self.assertEqual(next(chunks), b'data: ' + b'x' * 100 + b'\n\n')
         time.sleep(0.25)  # reads nothing more
+        rest = []
+        for chunk in chunks:  # what is left: the buffer, not pings forever
+            rest.append(chunk)
+            if len(rest) > 20:
+                break
+        return rest
 
 
 def new_request():
@@ -307,7 +315,14 @@ class TestSSEAsync(SSEContract, unittest.TestCase):
             self.assertEqual(await chunks.__anext__(),
                              b'data: ' + b'x' * 100 + b'\n\n')
             await asyncio.sleep(0.25)  # reads nothing more
-        asyncio.run(run())
+            rest = []
+            while len(rest) < 21:
+                try:
+                    rest.append(await chunks.__anext__())
+                except StopAsyncIteration:
+                    break
+            return rest
+        return asyncio.run(run())
 
     def test_the_stream_closed_before_it_started(self):
         async def run():
