@@ -7,8 +7,12 @@ through a bounded queue that the body (an iterator) empties. Not in
 microdot_sse itself: on MicroPython even a class that is never defined
 keeps its compiled code (3.5 KB).
 """
+try:
+    import threading
+except ImportError:  # pragma: no cover - MicroPython's unix port
+    raise ImportError('microdot_sse: sync handlers need threads; on '
+                      'MicroPython use microdot_asyncio')
 import queue
-import threading
 
 
 class ThreadEventStream:
