@@ -18,7 +18,8 @@ class TestResponse:
     """A response as the client received it, parsed from its bytes:
     ``status_code``, ``reason``, ``headers`` (Set-Cookie: a list of lines),
     ``body`` (bytes), ``text`` (None if the body is not UTF-8) and ``json``
-    (None unless the Content-Type is application/json).
+    (None unless the Content-Type is application/json); for an event
+    stream, ``events``: the events parsed as EventSource does (microdot_sse).
 
     ``TestResponse.from_bytes(data)`` is the same as ``TestResponse(data)``.
     """
@@ -51,9 +52,11 @@ class TestResponse:
             self.text = body.decode()
         except UnicodeError:
             self.text = None
-        self.json = json.loads(body) if headers.get(
-            'Content-Type', '').split(';')[0].strip() == 'application/json' \
-            else None
+        media = headers.get('Content-Type', '').split(';')[0].strip()
+        self.json = json.loads(body) if media == 'application/json' else None
+        if media == 'text/event-stream':  # microdot_sse
+            from _microdot_sse_events import parse_events
+            self.events = parse_events(body)
 
 
 # a class, not a classmethod: reached through the class or an instance it

@@ -21,4 +21,5 @@ PORTABLE = [
     'test_multipart',
     'test_auth',
     'test_login',
+    'test_sse',
 ]

@@ -147,6 +147,7 @@ class SSEContract:
             {'event': 'message', 'data': 'one', 'id': None},
             {'event': 'tick', 'data': '{"n": 2}', 'id': '5'},
             {'event': 'message', 'data': 'a\nb', 'id': '5'}])
+        self.assertEqual(res.events, parse_events(res.body))
         self.assertEqual(log, [('start', None), 'end'])
 
     def test_last_event_id_reaches_the_handler(self):

@@ -153,7 +153,11 @@ SERVER_KINDS = [
     ServerKind('threaded', _threaded_command),
     # the unix port has no `threading`: one connection at a time
     ServerKind('micropython-threaded', _micropython_command,
-               env=_micropython_env, concurrent=False),
+               env=_micropython_env, concurrent=False, differences={
+                   'sse': 'sync SSE handlers run in a thread of their own, '
+                   'and the unix port has no threading (use '
+                   'microdot_asyncio)',
+               }),
     # CPython: the asyncio.Protocol driver, on uvloop (a dev dependency)
     ServerKind('asyncio', _threaded_command,
                env=_module_env('microdot_asyncio')),

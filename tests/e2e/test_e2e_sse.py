@@ -13,19 +13,10 @@ import pytest
 from conftest import _selected_kinds, module_server
 from _microdot_sse_events import parse_events
 
-# where a kind cannot serve SSE; the same entries belong in the kinds'
-# ``differences`` in conftest.py
-DIFFERENCES = {
-    'micropython-threaded': 'sync SSE handlers run in a thread of their '
-    'own, and the unix port has no threading (use microdot_asyncio)',
-}
-
-
 @pytest.fixture(scope='module', params=_selected_kinds(),
                 ids=lambda kind: kind.name)
 def sse_server(request, tmp_path_factory):
-    reason = request.param.differences.get(
-        'sse', DIFFERENCES.get(request.param.name))
+    reason = request.param.differences.get('sse')
     if reason:
         pytest.skip('%s differs, documented: %s' % (request.param.name,
                                                     reason))
