@@ -26,7 +26,7 @@ CLAIMED_PYTHONS := 3.10 3.11 3.12 3.13
 EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 
 .PHONY: demo test test-versions fuzz soak bench bench-adapters \
-	bench-instructions bench-memory bench-ws autobahn clean
+	bench-instructions bench-memory bench-ws bench-sse autobahn clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
@@ -98,6 +98,12 @@ bench-memory: $(STAMP_DEV)
 #                     websockets library's own server (a few minutes)
 bench-ws: $(STAMP_DEV)
 	$(PY) benchmarks/ws_bench.py $(BENCH_ARGS)
+
+# make bench-sse      1000 Server-Sent Events clients on the asyncio server,
+#                     one broadcast: seconds until all have it (under a
+#                     minute; options in BENCH_ARGS, e.g. --clients 2000)
+bench-sse: $(STAMP_DEV)
+	$(PY) benchmarks/sse_bench.py $(BENCH_ARGS)
 
 # make autobahn       the Autobahn testsuite (fuzzingclient, cases 1-7 and 10)
 #                     against our threaded, asyncio, uvloop and uvicorn-ASGI
