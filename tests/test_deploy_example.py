@@ -10,6 +10,7 @@ Servers are stopped by their PID; every wait is bounded.
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -283,8 +284,10 @@ def test_gunicorn_limits_match_the_request_class(gunicorn):
 
 
 def worker_lines(server, event):
-    return {line.split()[2] for line in server.output().splitlines()
-            if line.startswith('microdot worker ') and line.endswith(event)}
+    # the workers of one server print to one pipe, at once: a line of one
+    # may run into another's ('... 1041 stoppedmicrodot worker 1042 ...')
+    return set(re.findall(r'microdot worker (\d+) %s' % event,
+                          server.output()))
 
 
 def test_uvicorn_runs_lifespan_hooks_in_every_worker(tmp_path):
