@@ -26,7 +26,8 @@ CLAIMED_PYTHONS := 3.10 3.11 3.12 3.13
 EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 
 .PHONY: demo test test-versions fuzz soak bench bench-adapters \
-	bench-instructions bench-memory bench-ws bench-sse autobahn clean
+	bench-instructions bench-memory bench-ws bench-sse bench-upload autobahn \
+	clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
@@ -104,6 +105,15 @@ bench-ws: $(STAMP_DEV)
 #                     minute; options in BENCH_ARGS, e.g. --clients 2000)
 bench-sse: $(STAMP_DEV)
 	$(PY) benchmarks/sse_bench.py $(BENCH_ARGS)
+
+# make bench-upload   a 100 MB multipart upload saved to disk on the asyncio
+#                     server: its RSS growth, and MB/s against Starlette with
+#                     python-multipart under uvicorn (into benchmarks/.venvs/
+#                     upload on first use); then a 1 MB upload under
+#                     MicroPython and its heap growth (under a minute; options
+#                     in BENCH_ARGS, e.g. --size-mb 500 --skip-peer)
+bench-upload: $(STAMP_DEV)
+	$(PY) benchmarks/upload_bench.py $(BENCH_ARGS)
 
 # make autobahn       the Autobahn testsuite (fuzzingclient, cases 1-7 and 10)
 #                     against our threaded, asyncio, uvloop and uvicorn-ASGI
