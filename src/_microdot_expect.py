@@ -9,7 +9,7 @@ Continue`` just before the before-request hooks, then its body is read as
 any other. Any other expectation gets 417. Loaded by the first request
 with an ``Expect`` header.
 """
-from _microdot_http import HTTPException, read_exact
+from _microdot_http import HTTPException, read_body
 
 
 def expect(request, kind):
@@ -32,12 +32,7 @@ def answer(request):
     request._expect = None
     yield conn.write, (b'HTTP/1.1 100 Continue\r\n\r\n',), {}
     try:
-        if kind == 'read':
-            request._body = yield from read_exact(conn.read,
-                                                  request.content_length)
-        else:
-            from _microdot_body import rare_body
-            request._body = yield from rare_body(request, conn)
+        request._body = yield from read_body(request, conn, kind)
     except Exception as exc:  # a client that sends no body after all: 408
         from _microdot_errors import client_gone
         if client_gone(exc):

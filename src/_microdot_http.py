@@ -207,12 +207,8 @@ def read_request(cls, app, conn, client_addr, sock=None):
         if 'expect' in headers._keys:  # rare: 417, or the body waits
             from _microdot_expect import expect
             kind = expect(request, kind)
-        if kind == 'read':
-            request._body = yield from read_exact(conn.read,
-                                                  request.content_length)
-        elif kind:  # larger (left on the connection) and chunked: rarer
-            from _microdot_body import rare_body
-            request._body = yield from rare_body(request, conn)
+        if kind:
+            request._body = yield from read_body(request, conn, kind)
     except Exception as exc:
         # a read that timed out once the request began: a 408 can still be
         # sent. client_gone knows every driver's timeout (and when the
@@ -224,6 +220,15 @@ def read_request(cls, app, conn, client_addr, sock=None):
         raise
     request.connection = conn  # for protocols that take it over (WebSocket)
     return request
+
+
+def read_body(request, conn, kind):
+    """Generator of the reads of a body by its rule (``body_kind``);
+    returns the bytes (``b''`` for a body left as ``request.stream``)."""
+    if kind == 'read':
+        return (yield from read_exact(conn.read, request.content_length))
+    from _microdot_body import rare_body  # larger and chunked: rarer
+    return (yield from rare_body(request, conn))
 
 
 def body_kind(request):
