@@ -35,7 +35,7 @@ def parse_chunk_size(line):
     size, _, extension = line[:-2].partition(b';')
     if line[-2:] != b'\r\n' or len(size) > 8:
         raise HTTPException(400)
-    _check(size, b'0123456789abcdefABCDEF')
+    _check(size, b'0123456789abcdefABCDEF', False)
     _check(extension, _CONTROLS, True)  # a bare CR or LF, say
     return int(size, 16)
 

@@ -94,10 +94,13 @@ def decode_text(data):
     try:
         return data.decode()
     except UnicodeError:
-        return ''.join([chr(byte) for byte in data])
+        text = ''
+        for byte in data:
+            text += chr(byte)
+        return text
 
 
-def _check(data, chars, forbidden=False):
+def _check(data, chars, forbidden):
     # 400 unless each byte of data is in chars (forbidden: none is)
     if _CPYTHON:
         bad = len(data.translate(None, chars)) != len(data) if forbidden \
@@ -125,8 +128,8 @@ def parse_request_line(line):
             not parts[2][5:6].isdigit() or not parts[2][7:].isdigit():
         raise HTTPException(400)
     method, target, version = parts
-    _check(method, _TOKEN[:64])
-    _check(target, _VISIBLE)  # no raw byte above 0x7F either
+    _check(method, _TOKEN[:64], False)
+    _check(target, _VISIBLE, False)  # no raw byte above 0x7F either
     if version[5:6] != b'1':
         raise HTTPException(505)
     return method.decode(), target.decode(), \
@@ -142,7 +145,7 @@ def parse_header_line(line):
     if line[-2:] == b'\r\n':  # the test client's lines come without it
         line = line[:-2]
     name, colon, value = line.partition(b':')
-    _check(name if colon else b'', _TOKEN)
+    _check(name if colon else b'', _TOKEN, False)
     value = value.strip(b' \t')  # OWS; a CR or LF left in it is a 400
     _check(value, _CONTROLS, True)
     return name.decode(), decode_text(value)

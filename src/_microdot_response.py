@@ -102,7 +102,7 @@ class Response:
 
     def _completion(self):
         # the (name, value) headers that complete() adds
-        if self.bodyless():
+        if self.bodyless(False):
             return []
         headers, pairs = self.headers, []
         if isinstance(self.body, bytes) and \
@@ -128,7 +128,7 @@ class Response:
         else:
             yield from body
 
-    def bodyless(self, head_only=False):
+    def bodyless(self, head_only):
         """Whether this response goes without a body: the answer to a HEAD
         request (``head_only``), a 204 or a 304. The one rule of every
         driver."""
@@ -213,25 +213,33 @@ class Response:
             try:  # a client that leaves mid-body: close the body now (no
                 # refcount on MicroPython to close a generator or file)
                 yield write, (head,), {}
-                yield from self.body_steps(
-                    (lambda chunk: write(b'%x\r\n%s\r\n' % (len(chunk),
-                                                             chunk)))
-                    if chunked else write)
+                yield from self.body_steps(write, chunked)
                 if chunked:
                     yield write, (b'0\r\n\r\n',), {}
             finally:
                 self.close()
         return keep_alive
 
-    def body_steps(self, emit):
-        """Generator of ``emit(chunk)`` calls, one per non-empty body chunk.
-
-        The asyncio Response also reads async iterable bodies here.
-        """
-        for chunk in Response.body_iter(self):  # the asyncio one is async
+    def body_steps(self, emit, chunked):
+        """Generator of ``emit(chunk)`` calls, one per non-empty body chunk,
+        framed as an HTTP/1.1 chunk when ``chunked``. The ``__anext__``
+        calls of an async iterable body are yielded too, for ``run_async``
+        to await."""
+        is_async = hasattr(self.body, '__aiter__')
+        # Response's own body_iter: the asyncio one is async
+        chunks = self.body.__aiter__() if is_async else \
+            Response.body_iter(self)
+        while True:
+            try:
+                chunk = (yield chunks.__anext__, (), {}) if is_async \
+                    else next(chunks)
+            except (StopIteration, StopAsyncIteration):
+                return
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
             if chunk:
-                yield emit, (chunk.encode() if isinstance(chunk, str)
-                             else chunk,), {}
+                yield emit, (b'%x\r\n%s\r\n' % (len(chunk), chunk)
+                             if chunked else chunk,), {}
 
     @classmethod
     def redirect(cls, location, status_code=302):
@@ -281,7 +289,7 @@ class Response:
 Response.already_handled = Response()
 
 
-def make_response(value, response_class=Response):
+def make_response(value, response_class):
     """Turn a handler's return value into a Response.
 
     Accepts a Response, a body, or a tuple ``(body, status)``,

@@ -146,7 +146,13 @@ class URLPattern:
     def __init__(self, url_pattern):
         self.url_pattern = url_pattern
         self.segments = []  # (kind, text): kind None for a literal segment
+        # the (kind, name) of each argument, in order: built once, read by
+        # every match
+        self.arguments = []
+        # a regex argument or a path argument before the end: kept as regex
+        kind = regex = None
         for segment in url_pattern.split('/'):
+            regex = regex or kind == 'path'  # (kind: the previous segment's)
             kind = None
             if segment[:1] == '<':
                 kind, _, name = segment[1:-1].rpartition(':')
@@ -155,15 +161,12 @@ class URLPattern:
                         and kind not in ('string', 'int', 'path'):
                     raise ValueError('invalid URL pattern segment: ' +
                                      segment)
+                regex = regex or kind[:3] == 're:'
                 segment = name
+                self.arguments.append((kind, name))
             self.segments.append((kind, segment))
-        kinds = [kind for kind, _ in self.segments]
-        # the (kind, name) of each argument, in order: built once, read by
-        # every match
-        self.arguments = [segment for segment in self.segments
-                          if segment[0]]
         self.is_static = not self.arguments
-        if 'path' in kinds[:-1] or [k for k in kinds if k and k[:3] == 're:']:
+        if regex:
             from _microdot_routes import compile_pattern
             self.regex = compile_pattern(self)
 
@@ -171,20 +174,19 @@ class URLPattern:
         """Return a dict of the URL arguments in ``path``, or None."""
         if self.is_static:
             return {} if path == self.url_pattern else None
-        segments = self.segments
+        segments, texts = self.segments, []
         if self.regex is not None:
             found = self.regex.match(path)
             if found is None:
                 return None
-            texts = [found.group(i + 1)
-                     for i in range(len(self.arguments))]
+            for index in range(len(self.arguments)):
+                texts.append(found.group(index + 1))
         else:
             parts, count = path.split('/'), len(segments)
             if segments[-1][0] == 'path' and len(parts) > count:
                 parts[count - 1:] = ['/'.join(parts[count - 1:])]
             if len(parts) != count:
                 return None
-            texts = []
             for (kind, text), part in zip(segments, parts):
                 if kind:
                     texts.append(part)
@@ -196,7 +198,7 @@ class URLPattern:
                 return None
             if kind == 'int':
                 digits = text[1:] if text[:1] == '-' else text
-                if not digits or [c for c in digits if c not in '0123456789']:
+                if not digits or digits.strip('0123456789'):
                     return None
                 text = int(text)
             elif '%' in text:

@@ -214,7 +214,7 @@ class Microdot(microdot_asyncio.Microdot):
             await send({'type': 'http.response.body', 'body': chunk,
                         'more_body': True})
         try:
-            await run_async(res.body_steps(send_chunk))
+            await run_async(res.body_steps(send_chunk, False))
             await send({'type': 'http.response.body', 'body': b''})
         except OSError:
             pass  # the client left: stop producing the body

@@ -149,22 +149,6 @@ class Response(microdot.Response):
         from _microdot_compat import AsyncChunks
         return AsyncChunks(microdot.Response.body_iter(self))
 
-    def body_steps(self, emit):
-        """Generator of ``emit(chunk)`` calls; an async iterable body's
-        ``__anext__`` calls are yielded too, for ``run_async`` to await."""
-        if not hasattr(self.body, '__aiter__'):
-            return (yield from microdot.Response.body_steps(self, emit))
-        chunks = self.body.__aiter__()
-        while True:
-            try:
-                chunk = yield chunks.__anext__, (), {}
-            except StopAsyncIteration:
-                return
-            if isinstance(chunk, str):
-                chunk = chunk.encode()
-            if chunk:
-                yield emit, (chunk,), {}
-
 
 class Microdot(microdot.Microdot):
     """A web application served by asyncio (see ``run``/``start_server``)."""
