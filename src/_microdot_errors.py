@@ -110,8 +110,9 @@ def error_response(app, req, exc):
                 if cls in app.error_handlers:
                     handler, args = app.error_handlers[cls], (req, exc)
                     break
-                classes += [base for base in cls.__bases__
-                            if base not in classes]
+                for base in cls.__bases__:
+                    if base not in classes:
+                        classes.append(base)
         if handler is not None:
             res = make_response((yield handler, args, {}), app.response_class)
         else:

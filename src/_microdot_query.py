@@ -94,14 +94,22 @@ class MultiDict(dict):
 
     def getlist(self, key, type=None):
         """Every value of ``key`` (converted by ``type`` if given)."""
-        values = super().get(key) or []
-        return [type(value) for value in values] if type else list(values)
+        values = []
+        for value in super().get(key) or ():
+            values.append(type(value) if type else value)
+        return values
 
     def values(self):
-        return [values[0] for values in super().values()]
+        values = []
+        for value in super().values():
+            values.append(value[0])
+        return values
 
     def items(self):
-        return [(key, values[0]) for key, values in super().items()]
+        items = []
+        for key, values in super().items():
+            items.append((key, values[0]))
+        return items
 
 
 def parse_query(query):

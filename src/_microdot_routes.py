@@ -47,7 +47,9 @@ def allowed_methods(app, path):
     allowed = []
     for methods, pattern, _ in app.url_map:
         if path == '*' or pattern.match(path) is not None:
-            allowed += [m for m in methods if m not in allowed]
+            for method in methods:
+                if method not in allowed:
+                    allowed.append(method)
     return allowed
 
 
@@ -77,9 +79,10 @@ def compile_pattern(pattern):
     for kind, text in pattern.segments:
         if kind is None:
             if regex or text:  # MicroPython's re has no re.escape
-                regex += '/' + ''.join(['\\' + char if char in
-                                        '.^$*+?{}[]\\|()' else char
-                                        for char in text])
+                regex += '/'
+                for char in text:
+                    regex += '\\' + char if char in '.^$*+?{}[]\\|()' \
+                        else char
         else:
             regex += '/(' + {'string': '[^/]+', 'int': '-?[0-9]+',
                              'path': '.+'}.get(kind, kind[3:]) + ')'
