@@ -1,5 +1,5 @@
-"""Files: ``send_file``, ``send_from_directory``, validators, conditional
-requests and byte ranges.
+"""Files: ``send_file``, ``send_from_directory``, validators and
+conditional requests (Range requests: ``_microdot_ranges``).
 
 Loaded by the first ``send_file`` or ``send_from_directory``.
 """
@@ -13,16 +13,14 @@ _NOT_FOUND = (2, 20, 21, 36, 40)
 # CPython's; MicroPython has no os.path (nor readlink)
 _realpath = getattr(getattr(os, 'path', None), 'realpath', None)
 
-#: Content types that send_file knows beside ``Response.types_map``.
-MORE_TYPES = {
-    'mjs': 'application/javascript', 'webp': 'image/webp',
-    'wasm': 'application/wasm', 'mp4': 'video/mp4', 'pdf': 'application/pdf',
-    'xml': 'application/xml', 'woff2': 'font/woff2', 'csv': 'text/csv',
-    'md': 'text/markdown',
-}
-_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
-_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
-           'Oct', 'Nov', 'Dec')
+# The content types that send_file knows beside ``Response.types_map``, as
+# ' extension type' words: one string costs less RAM than a dict
+_MORE_TYPES = ' mjs application/javascript webp image/webp wasm ' \
+    'application/wasm mp4 video/mp4 pdf application/pdf xml application/xml ' \
+    'woff2 font/woff2 csv text/csv md text/markdown '
+# three letters each (a string costs less RAM than a tuple of names)
+_DAYS = 'MonTueWedThuFriSatSun'
+_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 
 
 def send_file(cls, filename, status_code=200, content_type=None,
@@ -35,8 +33,10 @@ def send_file(cls, filename, status_code=200, content_type=None,
         name = name.split('.')[-1].lower() if '.' in name else ''
         content_type = cls.types_map.get(name)
         if content_type is None:
-            content_type = MORE_TYPES.get(name,
-                                          'application/octet-stream')
+            found = _MORE_TYPES.find(' %s ' % name) if name and \
+                ' ' not in name else -1
+            content_type = _MORE_TYPES[found + len(name) + 2:].split(' ')[0] \
+                if found >= 0 else 'application/octet-stream'
     headers = {'Content-Type': content_type}
     if compressed:
         headers['Content-Encoding'] = compressed \
@@ -128,9 +128,12 @@ def http_date(timestamp):
                                 year_of_era // 100)
     month_index = (5 * day_of_year + 2) // 153
     month = month_index + (3 if month_index < 10 else -9)
+    weekday = (days + 3) % 7 * 3
     return '%s, %02d %s %04d %02d:%02d:%02d GMT' % (
-        _DAYS[(days + 3) % 7], day_of_year - (153 * month_index + 2) // 5 + 1,
-        _MONTHS[month - 1], year_of_era + era * 400 + (month <= 2),
+        _DAYS[weekday:weekday + 3],
+        day_of_year - (153 * month_index + 2) // 5 + 1,
+        _MONTHS[month * 3 - 3:month * 3],
+        year_of_era + era * 400 + (month <= 2),
         seconds // 3600, seconds // 60 % 60, seconds % 60)
 
 
@@ -138,9 +141,11 @@ def parse_http_date(text):
     """Parse an IMF-fixdate into a Unix timestamp; None if it is not one."""
     parts = text.split(' ')
     try:
-        if len(parts) != 6 or parts[5] != 'GMT':
+        # -1 (not found) and a match across two names are not multiples of 3
+        if len(parts) != 6 or parts[5] != 'GMT' or len(parts[2]) != 3 or \
+                _MONTHS.find(parts[2]) % 3:
             raise ValueError()
-        month = _MONTHS.index(parts[2]) + 1
+        month = _MONTHS.find(parts[2]) // 3 + 1
         hours, minutes, seconds = map(int, parts[4].split(':'))
         day, year = int(parts[1]), int(parts[3]) - (month <= 2)
     except ValueError:
@@ -151,31 +156,6 @@ def parse_http_date(text):
     days = era * 146097 + year_of_era * 365 + year_of_era // 4 - \
         year_of_era // 100 + day_of_year - 719468
     return days * 86400 + hours * 3600 + minutes * 60 + seconds
-
-
-def parse_range(header, size):
-    """Parse a single ``bytes=`` Range header against a resource size.
-
-    Returns ``(start, end)`` with ``end`` inclusive, None when the header is
-    malformed or asks for several ranges (the whole resource is sent), and
-    raises HTTPException(416) when no byte of the range exists.
-    """
-    if not header.startswith('bytes=') or ',' in header:
-        return None
-    first, sep, last = header[6:].strip().partition('-')
-    # ASCII digits only (str.isdigit() takes '²' too), one side may be empty
-    if not sep or (first + last).strip('0123456789') or first == last == '':
-        return None
-    if first == '':
-        if int(last) == 0 or size == 0:
-            raise HTTPException(416)
-        return max(size - int(last), 0), size - 1
-    start = int(first)
-    if last and int(last) < start:
-        return None
-    if start >= size:
-        raise HTTPException(416)
-    return start, min(int(last), size - 1) if last else size - 1
 
 
 def apply_conditions(res, request):
@@ -202,20 +182,8 @@ def apply_conditions(res, request):
         for name in ('Content-Length', 'Content-Type', 'Accept-Ranges'):
             headers.pop(name, None)
         return res
-    size = res._file_size
-    if size is None or 'Range' not in asked or \
+    if res._file_size is None or 'Range' not in asked or \
             asked.get('If-Range', etag) != etag:
         return res
-    try:
-        byte_range = parse_range(asked['Range'], size)
-    except HTTPException:
-        res.close()
-        return type(res)(b'', 416, {'Content-Range': 'bytes */%d' % size})
-    if byte_range is not None:
-        start, end = byte_range
-        res.body.seek(start)
-        res._body_limit = end - start + 1
-        res.status_code = 206
-        headers['Content-Length'] = str(res._body_limit)
-        headers['Content-Range'] = 'bytes %d-%d/%d' % (start, end, size)
-    return res
+    from _microdot_ranges import apply_range  # rarer: resumed downloads
+    return apply_range(res, asked['Range'])

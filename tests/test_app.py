@@ -1283,8 +1283,14 @@ class AppContract:
             ('ico', ['image/x-icon', 'image/vnd.microsoft.icon']),
             ('webp', ['image/webp']), ('wasm', ['application/wasm']),
             ('mjs', ['application/javascript', 'text/javascript']),
-            ('mp4', ['video/mp4']),
+            ('mp4', ['video/mp4']), ('md', ['text/markdown']),
+            ('csv', ['text/csv']), ('woff2', ['font/woff2']),
+            ('pdf', ['application/pdf']), ('xml', ['application/xml']),
             ('bin', ['application/octet-stream']),
+            # the table's words: only an extension word is one
+            ('mp4 video', ['application/octet-stream']),
+            ('application', ['application/octet-stream']),
+            ('p4', ['application/octet-stream']),
             ('unknownext', ['application/octet-stream']),
         ]
         for ext, expected in table:

@@ -15,7 +15,8 @@ from _microdot_query import parse_query, urlencode, urldecode_str, \
     urldecode_bytes
 from _microdot_errors import reason_phrase
 from _microdot_cookies import parse_cookies, cookie_line
-from _microdot_files import http_date, parse_http_date, parse_range
+from _microdot_files import http_date, parse_http_date
+from _microdot_ranges import parse_range
 from _microdot_response import Response
 from microdot import Microdot, Request, serve_connection
 
