@@ -116,7 +116,8 @@ def _check(data, chars, forbidden):
 
 
 def parse_request_line(line):
-    """Parse ``b'GET /path HTTP/1.1\\r\\n'`` into ``(method, target, version)``.
+    """Parse ``b'GET /path HTTP/1.1\\r\\n'`` into ``(method, target,
+    version)``.
 
     Raises HTTPException(400) for a malformed line (a bare LF ending it
     included) and 505 for an unknown HTTP major version. The target's form

@@ -59,8 +59,6 @@ def urldecode_str(s):
     return urldecode_bytes(s.encode())
 
 
-
-
 class MultiDict(dict):
     """A dict that keeps every value given to a key, in order.
 
@@ -85,7 +83,8 @@ class MultiDict(dict):
         return super().__getitem__(key)[0]
 
     def get(self, key, default=None, type=None):
-        """The first value of ``key`` (converted by ``type``) or ``default``."""
+        """The first value of ``key`` (converted by ``type``), or
+        ``default``."""
         values = self.getlist(key)
         try:
             return type(values[0]) if type else values[0]
@@ -126,6 +125,9 @@ def urlencode(s):
     """Percent-encode a string (UTF-8) for a URL query, ``+`` for spaces."""
     out = []
     for byte in s.encode():
-        out.append(chr(byte) if byte in b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~' else '+' if byte == 32
-                   else '%%%02X' % byte)
+        if byte in b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz' \
+                b'0123456789-_.~':
+            out.append(chr(byte))
+        else:
+            out.append('+' if byte == 32 else '%%%02X' % byte)
     return ''.join(out)
