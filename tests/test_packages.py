@@ -772,3 +772,65 @@ def test_installed_package_serves(installed, name, form):
     output = run_scenario(name, directory, ext)
     first = output.splitlines()[0]
     assert first == 'FILE %s/microdot%s' % (directory, ext), output
+
+
+# -- examples/boards/main.py -------------------------------------------------
+
+MAIN_PY = os.path.join(ROOT, 'examples', 'boards', 'main.py')
+
+# the unix port has no network module: a station that joins at once
+NETWORK_STUB = '''\
+STA_IF = 0
+
+
+class WLAN:
+    joined = False
+
+    def __init__(self, interface):
+        self.interface = interface
+
+    def active(self, on=None):
+        return True
+
+    def isconnected(self):
+        return WLAN.joined
+
+    def connect(self, ssid, password):
+        WLAN.joined = (ssid, password) == ('my-network', 'my-password')
+
+    def ifconfig(self):
+        return ('127.0.0.1', '255.0.0.0', '127.0.0.1', '127.0.0.1')
+'''
+
+
+@needs_micropython
+def test_board_main_joins_wifi_and_serves(installed, tmp_path):
+    """examples/boards/main.py (docs/boards.md holds the same text) under
+    micropython, with the .mpy microdot_asyncio package as installed by
+    mip and a stub network module; only its port is changed."""
+    directory, status, output = installed['mpy', 'microdot_asyncio']
+    assert status == 0, output
+    stub = tmp_path / 'stub'
+    stub.mkdir()
+    (stub / 'network.py').write_text(NETWORK_STUB)
+    with open(MAIN_PY) as f:
+        source = f.read()
+    assert source.count('\nPORT = 80\n') == 1
+    port = free_port()
+    source = source.replace('\nPORT = 80\n', '\nPORT = %d\n' % port)
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [MICROPYTHON, '-c', source], cwd=str(tmp_path),
+            env=mp_env('%s:%s:.frozen' % (stub, directory)),
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            start_new_session=True)
+        try:
+            wait_listening(port, proc, log)
+            assert request(port, 'GET', '/')[::2] == \
+                (200, b'Hello from the board!')
+            assert request(port, 'POST', '/', body=b'x' * 5000)[0] == 413
+            assert request(port, 'GET', '/' + 'a' * 600)[0] == 414
+            assert 'Serving on http://127.0.0.1:%d/' % port in read(log)
+        finally:
+            proc.kill()
+            proc.wait(5)
