@@ -156,7 +156,6 @@ PACKAGES = {
         "microdot_session",
     ],
     "microdot_multipart": [
-        "_microdot_asyncio_server",
         "_microdot_body",
         "_microdot_compat",
         "_microdot_cookies",
@@ -171,7 +170,6 @@ PACKAGES = {
         "_microdot_routes",
         "_microdot_threaded",
         "microdot",
-        "microdot_asyncio",
         "microdot_multipart",
     ],
     "microdot_session": [

@@ -10,13 +10,18 @@ Usage::
     python tools/packages.py --mpy      # make mpy: compile into build/mpy/
                                         # with its own package files
     python tools/packages.py --sizes    # bytes each package installs
+    python tools/packages.py --files microdot_asyncio      # its src/*.py
+    python tools/packages.py --mpy-files microdot_asyncio  # build/mpy/*.mpy
 
 A package installs a module and every module of ours it imports, eagerly or
 inside a function (loaded on first use), found with ``ast`` and followed
 transitively, so a lazily imported ``_microdot_*`` module is never missing
 on a board. Every extension package also installs the core ``microdot``
 (an extension is of no use without an app), and ``EXTRA`` adds what a
-package needs on MicroPython that no import names. ``CPYTHON_ONLY`` lists
+package needs on MicroPython that no import names, while
+``LOADED_BY_CALLER`` names the lazy imports of a module that is loaded
+already whenever they run (``run_async`` for a request of
+``microdot_asyncio``). ``CPYTHON_ONLY`` lists
 the modules that never load under MicroPython; they get no package and
 are not followed. A module that is in neither a package nor that list
 fails ``tests/test_packages.py``.
@@ -82,6 +87,17 @@ EXTRA = {
 }
 
 
+#: Lazy imports (inside a function) that run only where the module they
+#: import is loaded already, so a package need not install it; with the
+#: reason. tests/test_packages.py checks that each is a lazy import.
+LOADED_BY_CALLER = {
+    ('_microdot_body', 'microdot_asyncio'):
+        'run_async, for a request of microdot_asyncio only',
+    ('microdot_multipart', 'microdot_asyncio'):
+        'run_async, for a request of microdot_asyncio only',
+}
+
+
 def version():
     """The project version, from pyproject.toml (a regex: no tomllib on
     Python 3.10)."""
@@ -94,32 +110,52 @@ def our_modules():
                   if name.endswith('.py') and not name.startswith('.'))
 
 
-def imported_names(path):
-    """Every top-level module name that ``path`` imports, anywhere in it:
-    at module level, inside functions, under ``try``/``if``; also
-    ``__import__('name')``."""
+def import_sites(path):
+    """{top-level module name: True if ``path`` imports it at module level
+    (eager), False if only inside functions (lazy)}: every import, also
+    under ``try``/``if``, and ``__import__('name')``."""
     with open(path) as f:
         tree = ast.parse(f.read(), path)
-    names = set()
-    for node in ast.walk(tree):
+    sites = {}
+
+    def visit(node, lazy):
+        names = []
         if isinstance(node, ast.Import):
-            names.update(alias.name.split('.')[0] for alias in node.names)
+            names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names.add(node.module.split('.')[0])
+            names = [node.module]
         elif isinstance(node, ast.Call) and \
                 isinstance(node.func, ast.Name) and \
                 node.func.id == '__import__' and node.args and \
                 isinstance(node.args[0], ast.Constant):
-            names.add(str(node.args[0].value).split('.')[0])
-    return names
+            names = [str(node.args[0].value)]
+        for name in names:
+            name = name.split('.')[0]
+            sites[name] = sites.get(name, False) or not lazy
+        lazy = lazy or isinstance(node, (ast.FunctionDef,
+                                         ast.AsyncFunctionDef, ast.Lambda))
+        for child in ast.iter_child_nodes(node):
+            visit(child, lazy)
+
+    visit(tree, False)
+    return sites
+
+
+def imported_names(path):
+    """Every top-level module name that ``path`` imports, anywhere in it."""
+    return set(import_sites(path))
 
 
 def import_graph():
-    """{module: sorted modules of ours that it imports}."""
+    """{module: sorted modules of ours that it imports}, less the imports
+    in LOADED_BY_CALLER."""
     modules = set(our_modules())
-    return {name: sorted((imported_names(os.path.join(SRC, name + '.py'))
-                          & modules) - {name})
-            for name in modules}
+    graph = {}
+    for name in modules:
+        imported = imported_names(os.path.join(SRC, name + '.py')) & modules
+        graph[name] = sorted(module for module in imported - {name}
+                             if (name, module) not in LOADED_BY_CALLER)
+    return graph
 
 
 def closure(roots, graph):
@@ -355,9 +391,22 @@ def main():
                         'with their package files')
     parser.add_argument('--sizes', action='store_true',
                         help='print the bytes each package installs')
+    parser.add_argument('--files', metavar='PACKAGE',
+                        help='print the source files a package installs '
+                        '(for mpremote cp)')
+    parser.add_argument('--mpy-files', metavar='PACKAGE',
+                        help='print the .mpy files a package installs')
     args = parser.parse_args()
     graph = import_graph()
     pkgs = packages(graph)
+    for name, folder, ext in ((args.files, 'src', '.py'),
+                              (args.mpy_files, 'build/mpy', '.mpy')):
+        if name:
+            if name not in pkgs:
+                sys.exit('no package %r: one of %s' % (name, ', '.join(pkgs)))
+            print(' '.join('%s/%s%s' % (folder, module, ext)
+                           for module in pkgs[name]))
+            return
     files = generated(pkgs)
     if args.check:
         wrong = stale(files)
