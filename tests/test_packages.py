@@ -814,6 +814,16 @@ class WLAN:
 '''
 
 
+def test_board_guide_holds_main_py():
+    """docs/boards.md's one Python block is examples/boards/main.py."""
+    with open(os.path.join(ROOT, 'docs', 'boards.md')) as f:
+        blocks = f.read().split('```python\n')[1:]
+    with open(MAIN_PY) as f:
+        source = f.read()
+    assert [block.split('```')[0] for block in blocks] == [source]
+    compile(source, MAIN_PY, 'exec')
+
+
 @needs_micropython
 def test_board_main_joins_wifi_and_serves(installed, tmp_path):
     """examples/boards/main.py (docs/boards.md holds the same text) under
