@@ -48,6 +48,14 @@ def access_log(request, response):
     """One line per request: time, client, request line, status."""
     t = time.localtime()
     print('{:02d}:{:02d}:{:02d} {} "{} {}" {}'.format(
-        t[3], t[4], t[5], request.client_addr[0], request.method,
+        t[3], t[4], t[5], client_host(request.client_addr), request.method,
         request.url, response.status_code))
     return response
+
+
+def client_host(client_addr):
+    """The client's IP address. MicroPython's unix port gives the raw
+    socket address, whose bytes 4 to 7 are an IPv4 address."""
+    if isinstance(client_addr, tuple):
+        return client_addr[0]
+    return '.'.join(str(byte) for byte in client_addr[4:8])
