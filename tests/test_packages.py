@@ -33,7 +33,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -320,7 +319,6 @@ def ws_echo(port, path, text):
 
 # Every program starts so: where microdot came from, then PORT and EXT.
 PRELUDE = '''\
-import sys
 import microdot
 print('FILE', microdot.__file__)
 PORT = %d

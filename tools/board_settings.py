@@ -4,7 +4,8 @@ unix port (the numbers of docs/boards.md, "Settings for small boards").
 
 Usage::
 
-    .venv/bin/python tools/board_settings.py      # about 30 s
+    .venv/bin/python tools/board_settings.py            # about 35 s
+    .venv/bin/python tools/board_settings.py --runs 1   # about 12 s
 
 Each measure starts a ``microdot_asyncio`` app (the threaded ``microdot``
 one for TLS) under ``.venv/bin/micropython`` with ``MICROPYPATH=src:.frozen``
@@ -22,6 +23,7 @@ board needs a bit less for the same objects, while a byte buffer
 (a body, a file block) costs the same. Only loopback is used; only the
 processes started here are stopped, by PID.
 """
+import argparse
 import os
 import shutil
 import socket
@@ -352,60 +354,79 @@ def tls_heap(tls):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def main():
-    if not os.access(MICROPYTHON, os.X_OK):
-        sys.exit('no %s: run make test once (it installs it)' % MICROPYTHON)
+def measures():
+    """(setting, value, what is measured, a function returning bytes or a
+    pair of bytes) for every row of the table."""
+    body = b'b' * 16000
+    header = b'X-Long: ' + b'h' * 1900 + b'\r\n'
     rows = []
-
-    def row(setting, value, measure, result):
-        rows.append((setting, value, measure, result))
-        print('%-40s %-10s %-52s %s' % (setting, value, measure, result),
-              flush=True)
-
     # connections: 6 at once, as a browser opens them
     for cap in (1024, 2, 1):
-        held, _ = run_app({'Microdot.max_connections': cap},
-                          idle_connections(6))
-        row('Microdot.max_connections', cap,
-            '6 kept-alive connections, live heap held', held)
+        rows.append(('Microdot.max_connections', cap,
+                     '6 kept-alive connections: live heap held',
+                     lambda cap=cap: run_app({'Microdot.max_connections': cap},
+                                             idle_connections(6))[0]))
     # timeouts: what idle and stalled connections hold, and when it goes
-    held, released = run_app({'Microdot.keep_alive_timeout': 1},
-                             idle_connections(6, settle=1.5))
-    row('Microdot.keep_alive_timeout', 1, '6 idle connections: held, then '
-        'after 1.5 s', '%d -> %d' % (held, released))
-    held, released = run_app({'Request.socket_read_timeout': 1},
-                             stalled_clients(6, settle=1.5))
-    row('Request.socket_read_timeout', 1, '6 clients stalled mid-head: held,'
-        ' then after 1.5 s', '%d -> %d' % (held, released))
+    rows.append(('Microdot.keep_alive_timeout', 1, '6 idle connections: '
+                 'held, then after 1.5 s', lambda: run_app(
+                     {'Microdot.keep_alive_timeout': 1},
+                     idle_connections(6, settle=1.5))))
+    rows.append(('Request.socket_read_timeout', 1, '6 clients stalled '
+                 'mid-head: held, then after 1.5 s', lambda: run_app(
+                     {'Request.socket_read_timeout': 1},
+                     stalled_clients(6, settle=1.5))))
     # bodies
-    body = b'b' * 16000
-    for settings, label in (({}, '16 KiB (default)'),
+    for settings, label in (({}, 'defaults'),
                             ({'Request.max_body_length': 1024},
-                             'max_body_length 1 KiB'),
+                             'max_body_length=1024'),
                             ({'Request.max_content_length': 1024},
-                             'max_content_length 1 KiB')):
-        peak = run_app(settings, peak_of(lambda app: post(app.port, body)))
-        row('Request body limits', label, 'POST of 16,000 B: peak over '
-            'baseline', peak)
+                             'max_content_length=1024')):
+        rows.append(('Request body limits', label, 'POST of 16,000 B: peak '
+                     'over baseline', lambda settings=settings: run_app(
+                         settings, peak_of(lambda app: post(app.port,
+                                                            body)))))
     # buffers
     for size in (256, 1024, 4096):
-        peak = run_app({'Response.send_file_buffer_size': size},
-                       peak_of(lambda app: get(app.port, '/file')))
-        row('Response.send_file_buffer_size', size, 'send_file of 32 KiB: '
-            'peak over baseline', peak)
-    header = b'X-Long: ' + b'h' * 1900 + b'\r\n'
+        rows.append(('Response.send_file_buffer_size', size, 'send_file of '
+                     '32 KiB: peak over baseline', lambda size=size: run_app(
+                         {'Response.send_file_buffer_size': size},
+                         peak_of(lambda app: get(app.port, '/file')))))
     for size in (2048, 512):
-        peak = run_app({'Request.max_readline': size},
-                       peak_of(lambda app: get(app.port, '/', header)))
-        row('Request.max_readline', size, 'a 1,910 B header line: peak over '
-            'baseline', peak)
-    plain, tls = tls_heap(False), tls_heap(True)
-    if tls is not None:
-        row('TLS (microdot_ssl, threaded server)', '1 socket', 'live heap '
-            'in a handler, TLS minus plain', tls[0] - plain[0])
-        row('TLS (microdot_ssl, threaded server)', '1 socket', 'C heap '
-            'with the connection open (mbedTLS), TLS minus plain', tls[1] - plain[1])
+        rows.append(('Request.max_readline', size, 'a 1,910 B header line: '
+                     'peak over baseline', lambda size=size: run_app(
+                         {'Request.max_readline': size},
+                         peak_of(lambda app: get(app.port, '/', header)))))
+    if shutil.which('openssl'):
+        rows.append(('TLS (microdot_ssl, threaded)', '1 socket', 'Python '
+                     'heap, C heap (mbedTLS): TLS minus plain', lambda: tuple(
+                         tls - plain for tls, plain in zip(tls_heap(True),
+                                                           tls_heap(False)))))
     return rows
+
+
+def median(values):
+    """The median of ints, or of pairs element by element."""
+    if isinstance(values[0], tuple):
+        return tuple(median(list(column)) for column in zip(*values))
+    return sorted(values)[len(values) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--runs', type=int, default=3,
+                        help='runs of each measure; the median is printed '
+                        '(default 3)')
+    args = parser.parse_args()
+    if not os.access(MICROPYTHON, os.X_OK):
+        sys.exit('no %s: run make test once (it installs it)' % MICROPYTHON)
+    print('%-32s %-24s %-50s %s' % ('setting', 'value', 'measure',
+                                    'bytes (median of %d)' % args.runs))
+    for setting, value, label, measure in measures():
+        results = [measure() for _ in range(args.runs)]
+        spread = '' if min(results) == max(results) else '  (runs: %s)' % (
+            ', '.join(str(result) for result in results))
+        print('%-32s %-24s %-50s %s%s' % (setting, value, label,
+                                         median(results), spread), flush=True)
 
 
 if __name__ == '__main__':
