@@ -22,9 +22,10 @@ One module per page, each a small app mounted on the one in ``app.py``:
 ``hub``        the chat's messages, shared by ``chat`` and ``live``
 =============  ==========================================================
 
-Under MicroPython (the unix port) everything works, with two differences:
-the upload directory is a fixed ``/tmp/microdot-demo-files`` (MicroPython
-has no ``tempfile``), and the server is the portable asyncio streams driver
-rather than CPython's Protocol driver. On a board, copy ``src/`` and this
+Under MicroPython (the unix port) every page works. The differences: the
+upload directory is a fixed ``/tmp/microdot-demo-files`` (MicroPython has no
+``tempfile``); the server is the portable asyncio streams driver rather than
+CPython's Protocol driver; ``request.client_addr`` is the raw socket address
+there (docs/migrating.md), which the access log decodes. On a board, copy ``src/`` and this
 package to the flash; uploads then go to flash, so lower ``MAX_UPLOAD``.
 """

@@ -165,8 +165,9 @@ class Tab:
 
     async def screenshot(self, path):
         # the whole page, as tall as its content
-        width, _ = await self.js('[innerWidth, innerHeight]')
-        height = await self.js('document.documentElement.scrollHeight')
+        width = await self.js('innerWidth')
+        height = await self.js(
+            'Math.ceil(document.body.getBoundingClientRect().height)')
         await self.resize(width, height)
         shot = await self.call('Page.captureScreenshot', format='png')
         path.write_bytes(base64.b64decode(shot['data']))
