@@ -6,6 +6,21 @@ CPython only (the adapters are), which keeps it out of a board's RAM.
 from _microdot_http import HTTPException, NoCaseDict, add_header, \
     print_exception
 from _microdot_response import header_items
+from _microdot_body import ChunkedStream
+
+
+class DechunkedStream(ChunkedStream):
+    """A chunked request body that the server decoded: ``conn`` is its
+    input (``read(n)``, sync for WSGI, async for ASGI), read to its end."""
+
+    def decode(self):
+        limit = self.request.max_content_length
+        data = yield self.conn.read, (min(4096, limit + 1 - self.size),), {}
+        self.size += len(data)
+        if self.size > limit:  # found with one byte more than it allows
+            raise HTTPException(413)
+        self.remaining = len(data)
+        self.buffer += data
 
 
 def server_headers(request_class, method, url, pairs):

@@ -25,7 +25,9 @@ from _microdot_http import HTTPException as _HTTPError, print_exception, \
     body_kind
 from microdot_asyncio import run_async, dispatch
 from _microdot_errors import error_response
-from _microdot_adapters import server_headers, completed_headers
+from _microdot_adapters import server_headers, completed_headers, \
+    DechunkedStream
+from _microdot_body import body_or_stream
 from _microdot_routes import request_target
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
@@ -42,12 +44,11 @@ class _ClientGone(_HTTPError):
 class _ReceiveStream:
     """``await stream.read(n)`` over the ASGI ``receive`` channel."""
 
-    def __init__(self, receive, length=None, max_length=None):
+    def __init__(self, receive, length=None):
         self.receive = receive
         self.buffer = b''
         self.more = True
         self.remaining = length  # unread body bytes, None if unknown
-        self.max_length = max_length
 
     async def _fill(self):
         message = await self.receive()
@@ -61,9 +62,6 @@ class _ReceiveStream:
         """Read up to ``size`` bytes (all that is left if -1)."""
         while self.more and (size < 0 or len(self.buffer) < size):
             await self._fill()
-            if self.max_length is not None and \
-                    len(self.buffer) > self.max_length:
-                raise _HTTPError(413)
         if size < 0:
             size = len(self.buffer)
         data, self.buffer = self.buffer[:size], self.buffer[size:]
@@ -108,10 +106,8 @@ class Request(microdot_asyncio.Request):
         # into body, or a stream when it is too large to buffer
         kind = body_kind(self)
         if kind == 'chunked':  # the server de-chunks it
-            self._body = await _ReceiveStream(
-                receive, None, self.max_content_length).read()
-            self.content_length = len(self._body)
-            self.headers['Content-Length'] = str(self.content_length)
+            self._body = await run_async(body_or_stream(
+                self, DechunkedStream(self, _ReceiveStream(receive))))
         elif kind == 'stream':
             self._stream = _ReceiveStream(receive, self.content_length)
         elif kind:

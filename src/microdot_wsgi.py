@@ -21,10 +21,11 @@ import microdot
 from microdot import abort, redirect, send_file, Response, URLPattern, \
     HTTPException  # noqa: F401 - re-exported
 from microdot import dispatch
-from _microdot_body import BodyStream
+from _microdot_body import BodyStream, body_or_stream
 from _microdot_http import run_sync, body_kind
 from _microdot_errors import reason_phrase, error_response
-from _microdot_adapters import server_headers, completed_headers
+from _microdot_adapters import server_headers, completed_headers, \
+    DechunkedStream
 from _microdot_routes import request_target
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
@@ -63,9 +64,8 @@ class Request(microdot.Request):
         if kind:
             source = environ['wsgi.input']
             if kind == 'chunked':  # the server de-chunks it
-                req._body = source.read(cls.max_content_length + 1)
-                req.content_length = len(req._body)
-                headers['Content-Length'] = str(req.content_length)
+                req._body = run_sync(body_or_stream(
+                    req, DechunkedStream(req, source)))
             elif kind == 'stream':
                 req._stream = BodyStream(source, req.content_length)
             else:

@@ -45,7 +45,8 @@ from hypothesis import given
 
 from _microdot_body import parse_chunk_size
 from _microdot_cookies import parse_cookies
-from _microdot_files import apply_conditions, http_date, parse_range
+from _microdot_files import apply_conditions, http_date
+from _microdot_ranges import parse_range
 from _microdot_http import Connection, HTTPException, parse_header_line, \
     parse_request_line, read_request, run_sync
 from _microdot_query import parse_query, urldecode_bytes, urldecode_str

@@ -330,6 +330,58 @@ class TestReadRequest(HTTPTestCase):
         self.assertIsNone(read(b''))
 
 
+class SmallBodyRequest(Request):
+    max_body_length = 8
+    max_content_length = 40
+
+
+def chunked(*pieces):
+    return CHUNKED + b''.join(b'%x\r\n%s\r\n' % (len(piece), piece)
+                              for piece in pieces) + b'0\r\n\r\n'
+
+
+class TestChunkedStream(HTTPTestCase):
+    """A chunked body larger than max_body_length is left as a stream that
+    decodes the chunks as it is read."""
+
+    def test_small_body_is_read_whole(self):
+        req = read(chunked(b'abc', b'de'), SmallBodyRequest)
+        self.assertEqual((req.body, req.content_length), (b'abcde', 5))
+        self.assertFalse(req.body_pending())
+
+    def test_large_body_streams(self):
+        pieces = (b'0123456', b'789', b'abcdefghij', b'k')
+        req = read(chunked(*pieces) + b'GET / HTTP/1.1\r\n\r\n',
+                   SmallBodyRequest)
+        self.assertEqual(req.body, b'')
+        self.assertTrue(req.body_pending())
+        stream = req.stream
+        self.assertEqual(stream.read(3), b'012')
+        self.assertEqual(stream.read(12), b'3456789abcde')
+        self.assertEqual(stream.read(), b'fghijk')
+        self.assertEqual(stream.read(), b'')
+        self.assertFalse(req.body_pending())  # the next request may follow
+        self.assertEqual(req.connection.readline(100), b'GET / HTTP/1.1\r\n')
+
+    def test_trailers_after_a_streamed_body_are_read(self):
+        data = chunked(b'x' * 20)[:-2] + b'X-Sum: 1\r\n\r\nnext'
+        req = read(data, SmallBodyRequest)
+        self.assertEqual(req.stream.read(), b'x' * 20)
+        self.assertFalse(req.body_pending())
+        self.assertEqual(req.connection.read(4), b'next')
+
+    def test_growing_past_max_content_length_is_413_on_read(self):
+        req = read(chunked(b'y' * 30, b'z' * 30), SmallBodyRequest)
+        self.assertEqual(req.stream.read(30), b'y' * 30)
+        self.assertHTTPStatus(413, req.stream.read)
+
+    def test_bad_framing_is_400_on_read(self):
+        for tail in (b'zz\r\n', b'5\r\nabc', b'3\r\nabcXY', b'3\nabc'):
+            req = read(CHUNKED + b'10\r\n' + b'a' * 16 + b'\r\n' + tail,
+                       SmallBodyRequest)
+            self.assertHTTPStatus(400, req.stream.read)
+
+
 class TimeoutError(Exception):
     """Named as CPython's and asyncio's (MicroPython has no builtin one)."""
 

@@ -5,6 +5,8 @@
 those only they have (``already_handled``, ``Request.create``,
 ``body_iter``): ``tests/test_compat_1x.py``.
 """
+import json
+
 import pytest
 
 from conftest import _selected_kinds, module_server
@@ -54,6 +56,26 @@ def test_large_body_is_empty_and_stream_reads_it_all(compat_server, path):
     reply = compat_server.request('POST', path, body=b'x' * 1000)
     assert reply.status == 200
     assert reply.json() == {'body': 0, 'stream': 1000}
+
+
+@pytest.mark.parametrize('path', ['/body-first', '/stream-first'])
+def test_large_chunked_body_is_streamed_too(compat_server, path):
+    # http.client sends an iterable body chunked, a piece a chunk
+    reply = compat_server.request('POST', path, body=iter([b'x' * 300] * 4))
+    assert reply.status == 200
+    assert reply.json() == {'body': 0, 'stream': 1200}
+
+
+def test_connection_goes_on_after_a_streamed_chunked_body(compat_server):
+    with compat_server.connect() as conn:
+        chunk = b'64\r\n' + b'y' * 100 + b'\r\n'
+        conn.send(b'POST /stream-first HTTP/1.1\r\nHost: a\r\n'
+                  b'Transfer-Encoding: chunked\r\n\r\n' + chunk * 2 +
+                  b'0\r\n\r\n')
+        assert json.loads(conn.read_response().body) == {'body': 0,
+                                                          'stream': 200}
+        conn.send(b'GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+        assert conn.read_response().body == b'compat'
 
 
 def test_client_addr_port_is_an_int(compat_server):

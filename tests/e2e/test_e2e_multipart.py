@@ -56,18 +56,18 @@ def test_large_file_saved_to_disk(multipart_server, tmp_path):
 
 def test_chunked_request(multipart_server, tmp_path):
     body = (PART.replace(b'"p"', b'"x"') + b'--XyZ\r\nContent-Disposition: '
-            b'form-data; name="f"; filename="c.txt"\r\n\r\n' + b'c' * 3000 +
+            b'form-data; name="f"; filename="c.txt"\r\n\r\n' + b'c' * 60000 +
             b'\r\n--XyZ--\r\n')
     path = tmp_path / 'chunked.bin'
 
     def pieces():
-        for i in range(0, len(body), 700):
-            yield body[i:i + 700]
+        for i in range(0, len(body), 7000):
+            yield body[i:i + 7000]
     reply = post(multipart_server, '/save', params={'path': str(path)},
                  content=pieces(), headers={'Content-Type': CT})
     assert reply.status_code == 200
     assert reply.json() == [['x', ''], ['f', 'c.txt']]
-    assert path.read_bytes() == b'c' * 3000
+    assert path.read_bytes() == b'c' * 60000  # over max_body_length: streamed
 
 
 def test_hostile_filenames_are_kept_as_given(multipart_server):
