@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / 'docs').glob('*.md')) + [ROOT / 'README.md']
 NOT_RUN = {'sh', 'console', 'text', 'http', 'html', 'js', 'json', 'ini',
            'nginx', 'toml'}
-FENCE = re.compile(r'^```(\S*)\s*$')
+FENCE = re.compile(r'^\s*```(\S*)\s*$')  # indented too: inside a list
 COMMENT = re.compile(r'<!--\s*(example|runnable|then)(.*?)-->', re.S)
 
 
@@ -64,7 +64,7 @@ def blocks(text):
             continue
         start = i
         i += 1
-        while i < len(lines) and lines[i] != '```':
+        while i < len(lines) and lines[i].strip() != '```':
             i += 1
         code = '\n'.join(lines[start + 1:i]) + '\n'
         found.append((start + 1, match.group(1), code,
@@ -235,7 +235,7 @@ def anchors(text):
 
 
 def _without_code(text):
-    return re.sub(r'^```.*?^```', '', text, flags=re.S | re.M)
+    return re.sub(r'^\s*```.*?^\s*```', '', text, flags=re.S | re.M)
 
 
 def test_relative_links_lead_somewhere():

@@ -26,6 +26,7 @@ Under MicroPython (the unix port) every page works. The differences: the
 upload directory is a fixed ``/tmp/microdot-demo-files`` (MicroPython has no
 ``tempfile``); the server is the portable asyncio streams driver rather than
 CPython's Protocol driver; ``request.client_addr`` is the raw socket address
-there (docs/migrating.md), which the access log decodes. On a board, copy ``src/`` and this
-package to the flash; uploads then go to flash, so lower ``MAX_UPLOAD``.
+there (docs/migrating.md), which the access log decodes. On a board, copy
+``src/`` and this package to the flash; uploads then go to flash, so lower
+``files.MAX_UPLOAD``.
 """

@@ -52,6 +52,7 @@ def parse_message(data):
 
 
 async def send_new_messages(ws, seen):
+    # the chat socket's second task: each new message, as it is published
     try:
         while True:
             await hub.wait(seen)

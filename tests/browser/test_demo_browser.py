@@ -218,8 +218,9 @@ def test_front_page_and_cached_stylesheet(demo, browser, shots):
         # the stylesheet applies, and asking again with its ETag gives 304
         assert await tab.js("getComputedStyle(document.body).margin") == '0px'
         statuses = await tab.js('''(async () => {
-            const first = await fetch('/static/style.css', {cache: 'no-store'});
-            const again = await fetch('/static/style.css', {cache: 'no-store',
+            const url = '/static/style.css';
+            const first = await fetch(url, {cache: 'no-store'});
+            const again = await fetch(url, {cache: 'no-store',
                 headers: {'If-None-Match': first.headers.get('ETag')}});
             return [first.status, again.status];
         })()''')
@@ -233,8 +234,10 @@ def test_login_and_private_page(demo, browser, shots):
         tab = await browser.new_tab(demo + '/account')
         assert await tab.js('location.pathname + location.search') == \
             '/login?next=%2Faccount'
-        await tab.js('''document.querySelector('[name=username]').value = 'alice';
-                        document.querySelector('[name=password]').value = 'wonderland';''')
+        await tab.js('''
+            document.querySelector('[name=username]').value = 'alice';
+            document.querySelector('[name=password]').value = 'wonderland';
+        ''')
         await tab.screenshot(shots / 'demo-login.png')
         await tab.js("document.querySelector('form').submit()")
         await tab.until("location.pathname == '/account' && "
@@ -323,7 +326,8 @@ def test_upload_and_download(demo, browser, shots, tmp_path):
                 await crypto.subtle.digest('SHA-256', await r.arrayBuffer())))
                 .map((b) => b.toString(16).padStart(2, '0')).join('');
             const url = document.querySelector('#file-list a').href;
-            const part = await fetch(url, {headers: {Range: 'bytes=1000-1999'}});
+            const part = await fetch(url,
+                {headers: {Range: 'bytes=1000-1999'}});
             return [await digest(await fetch(url)),
                     [part.status, await digest(part)]];
         })()''')
