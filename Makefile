@@ -31,7 +31,7 @@ EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 	mpy clean
 
 demo: $(STAMP_RUN)
-	PYTHONPATH=examples $(PY) -m demo
+	PYTHONPATH=examples $(PY) -u -m demo
 
 # .frozen first: MicroPython would take examples/asyncio/ for asyncio
 demo-mp: $(STAMP_DEV)
