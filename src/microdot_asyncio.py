@@ -23,8 +23,8 @@ except ImportError:  # pragma: no cover - older MicroPython
     import uasyncio as asyncio
 
 import microdot
-from microdot import abort, redirect, send_file, URLPattern, \
-    HTTPException, NoCaseDict, dispatch  # noqa: F401 - re-exported
+from microdot import abort, URLPattern, HTTPException, NoCaseDict, \
+    dispatch  # noqa: F401 - re-exported
 from _microdot_http import read_request
 
 if hasattr(asyncio, 'Protocol'):  # CPython
@@ -37,7 +37,10 @@ __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
 
 
 def __getattr__(name):
-    # the names that microdot loads on first use (MultiDict, urlencode...)
+    # redirect and send_file make this module's Response (as in 1.x); the
+    # other names are those that microdot loads on first use (MultiDict...)
+    if name == 'redirect' or name == 'send_file':
+        return getattr(Response, name)
     return getattr(microdot, name)
 
 

@@ -33,9 +33,9 @@ Example::
     def index(request):
         return 'Hello, ' + request.g.current_user.name
 """
-import microdot_session
 from microdot import redirect
-from microdot_session import get_session, update_session
+from microdot_session import get_session, update_session, SessionSettings, \
+    encode_token, decode_token
 from _microdot_run_for import run_for
 
 
@@ -121,8 +121,7 @@ class Login:
         token = req.cookies.get(self.remember_cookie)
         if user_id is None and token:  # "remember me", if valid
             try:
-                user_id = microdot_session._codec.decode(
-                    token, microdot_session._secret_key)['user_id']
+                user_id = decode_token(token)['user_id']
                 self._start(req, user_id, False)
             except (ValueError, TypeError, KeyError):
                 user_id = None
@@ -140,7 +139,7 @@ class Login:
     def _remember(self, req, res):
         # the after-request hook: set or delete the "remember me" cookie
         token = req.g._remember
-        settings = microdot_session.SessionSettings
+        settings = SessionSettings
         if token:
             res.set_cookie(self.remember_cookie, token, path=settings.path,
                            domain=settings.domain,
@@ -168,9 +167,8 @@ def is_local(url):
 def _encode(user_id, max_age):
     # the "remember me" token: signed as the session is, with an expiry
     import time
-    return microdot_session._codec.encode(
-        {'user_id': user_id, 'exp': int(time.time()) + max_age},
-        microdot_session._secret_key)
+    return encode_token({'user_id': user_id,
+                         'exp': int(time.time()) + max_age})
 
 
 def _random_id():

@@ -74,6 +74,31 @@ def set_session_secret_key(key):
     _secret_key = key
 
 
+def encode_token(payload):
+    """Sign ``payload`` (a JSON-serializable dict) with the session key, as
+    the session cookie is: an HS256 JSON Web Token. A claim ``exp`` (Unix
+    time) makes it expire. For other signed values of an app ("remember
+    me" cookies, links in e-mails). ValueError if no key was set.
+    """
+    if _secret_key is None:
+        raise ValueError(_NO_KEY)
+    return _codec.encode(payload, _secret_key)
+
+
+def decode_token(token):
+    """Return the payload of a token made by ``encode_token``.
+
+    ValueError for a tampered, malformed or expired token, or when no key
+    was set.
+    """
+    if _secret_key is None:
+        raise ValueError(_NO_KEY)
+    try:
+        return _codec.decode(token, _secret_key)
+    except TypeError:  # a payload that is no JSON object, say
+        raise ValueError('Invalid token')
+
+
 def get_session(req):
     """Return the session of this request as a dict (``{}`` if none).
 
@@ -90,8 +115,8 @@ def get_session(req):
         token = req.cookies.get(SessionSettings.cookie_name)
         if token:
             try:
-                session = _codec.decode(token, _secret_key)
-            except (ValueError, TypeError):  # not a valid session: none
+                session = decode_token(token)
+            except ValueError:  # not a valid session: none
                 pass
             session.pop('exp', None)  # ours: see SessionSettings.max_age
         g._session = session
@@ -110,7 +135,7 @@ def _write_cookie(req, res):
     session = dict(g._session)
     if settings.max_age is not None:
         session['exp'] = int(time.time()) + settings.max_age
-    res.set_cookie(settings.cookie_name, _codec.encode(session, _secret_key),
+    res.set_cookie(settings.cookie_name, encode_token(session),
                    path=settings.path, domain=settings.domain,
                    max_age=settings.max_age, secure=settings.secure,
                    http_only=True, same_site=settings.same_site)

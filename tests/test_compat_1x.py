@@ -256,6 +256,13 @@ class TestCompat1xAsync(Compat1xContract, unittest.TestCase):
                          [b'x' * 1024, b'x' * 1024, b'x' * 452])
         self.assertEqual(self.chunks(Response({'a': 1})), [b'{"a": 1}'])
 
+    def test_module_functions_make_this_modules_response(self):
+        # 1.x: microdot_asyncio.send_file and redirect are its Response's
+        Response = microdot_asyncio.Response
+        res = microdot_asyncio.send_file('x.txt', stream=io.BytesIO(b'x'))
+        self.assertIs(type(res), Response)
+        self.assertIs(type(microdot_asyncio.redirect('/')), Response)
+
     def test_no_asyncio_object_before_the_server_starts(self):
         # an app built at import time, with no event loop yet
         kinds = tuple(getattr(asyncio, name) for name in (

@@ -14,7 +14,8 @@ import _microdot_jwt
 import microdot_session
 from microdot import Microdot, Request, NoCaseDict, redirect
 from microdot_session import set_session_secret_key, get_session, \
-    update_session, delete_session, with_session, SessionSettings
+    update_session, delete_session, with_session, SessionSettings, \
+    encode_token, decode_token
 import microdot_test_client
 from _microdot_jwt import b64url_decode, b64url_encode
 from test_jwt import bad_tokens, signed, segment, KEY
@@ -388,6 +389,33 @@ class SessionContract:
         client = self.make_client(app)
         self.get(client, '/set')
         self.assertEqual(self.get(client, '/get').json, data)
+
+    def test_encode_token_round_trip(self):
+        token = encode_token({'user': 'lee', 'n': [1, 2]})
+        self.assertEqual(decode_token(token), {'user': 'lee', 'n': [1, 2]})
+        # the session cookie is such a token
+        client = self.make_client(self.app, {'session': encode_token(
+            {'username': 'ann'})})
+        self.assertEqual(self.get(client, '/').text, 'Logged in as ann')
+
+    def test_decode_token_refuses_bad_tokens(self):
+        good = encode_token({'a': 1})
+        tampered = good[:-2] + ('A' if good[-2] != 'A' else 'B') + good[-1]
+        expired = encode_token({'a': 1, 'exp': int(time.time()) - 10})
+        for token in (tampered, expired, 'x', '', good + '.x',
+                      segment({'alg': 'none'}) + '.' + segment({}) + '.'):
+            with self.assertRaises(ValueError):
+                decode_token(token)
+        set_session_secret_key('another key, also 32 bytes long!')
+        with self.assertRaises(ValueError):
+            decode_token(good)
+
+    def test_tokens_need_a_key(self):
+        set_session_secret_key(None)
+        with self.assertRaises(ValueError):
+            encode_token({'a': 1})
+        with self.assertRaises(ValueError):
+            decode_token('a.b.c')
 
     def test_non_ascii_session_values(self):
         app = self.make_app()
