@@ -12,6 +12,7 @@
 #   tests/test_autobahn.py    about 50 s of real servers, needs Python 2.7
 #   tests/test_ram_budgets.py measures the MicroPython binary (.venv's), not
 #                             CPython: the same numbers on every version
+#   tests/test_packages.py    mip installs under that binary, likewise
 # What remains takes about 20 s per version on a 2-core machine.
 #
 # Exit status: pytest's; 1 if the venv cannot be built; 0 with a loud
@@ -65,4 +66,5 @@ fi
 # properties run once, in the main run: about 20 s each time
 exec "$venv/bin/python" -m pytest -p no:cacheprovider \
     --ignore=tests/e2e --ignore=tests/browser --ignore=tests/test_fuzz.py \
-    --ignore=tests/test_autobahn.py --ignore=tests/test_ram_budgets.py "$@"
+    --ignore=tests/test_autobahn.py --ignore=tests/test_ram_budgets.py \
+    --ignore=tests/test_packages.py "$@"
