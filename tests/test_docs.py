@@ -238,24 +238,45 @@ def _without_code(text):
     return re.sub(r'^\s*```.*?^\s*```', '', text, flags=re.S | re.M)
 
 
-def test_relative_links_lead_somewhere():
+def broken_links(page):
+    """The relative links of a page that lead nowhere."""
     broken = []
-    for page in PAGES:
-        text = _without_code(page.read_text())
-        text = re.sub(r'`[^`\n]*`', '', text)  # inline code
-        text = re.sub(r'<!--.*?-->', '', text, flags=re.S)  # test markers
-        for target in LINK.findall(text):
-            if re.match(r'[a-z][a-z0-9+.-]*:', target):  # https:, mailto:
-                continue
-            path, _, fragment = target.partition('#')
-            linked = (page.parent / path).resolve() if path else page
-            if not linked.exists():
-                broken.append('%s: %s: no such file' % (page.name, target))
-            elif fragment and linked.suffix == '.md' and \
-                    fragment not in anchors(linked.read_text()):
-                broken.append('%s: %s: no such heading' % (page.name,
-                                                           target))
-    assert broken == []
+    text = _without_code(page.read_text())
+    text = re.sub(r'`[^`\n]*`', '', text)  # inline code
+    text = re.sub(r'<!--.*?-->', '', text, flags=re.S)  # test markers
+    for target in LINK.findall(text):
+        if re.match(r'[a-z][a-z0-9+.-]*:', target):  # https:, mailto:
+            continue
+        path, _, fragment = target.partition('#')
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            broken.append('%s: %s: no such file' % (page.name, target))
+        elif fragment and linked.suffix == '.md' and \
+                fragment not in anchors(linked.read_text()):
+            broken.append('%s: %s: no such heading' % (page.name, target))
+    return broken
+
+
+def test_relative_links_lead_somewhere():
+    assert [link for page in PAGES for link in broken_links(page)] == []
+
+
+def test_a_broken_block_or_link_is_caught(tmp_path):
+    page = tmp_path / 'page.md'
+    page.write_text(
+        '# A page\n\n[ok](#a-page) [bad](#nowhere) [gone](x.md)\n\n'
+        '<!-- runnable -->\n```python\nx = 1\n```\n'
+        '<!-- then:\nassert x == 2\n-->\n\n```\nno language\n```\n')
+    assert broken_links(page) == ['page.md: #nowhere: no such heading',
+                                  'page.md: x.md: no such file']
+    assert [problems_of_block(page, *block[:4])
+            for block in blocks(page.read_text())] == \
+        [None, 'page.md:13: a fenced block without a language']
+    result = subprocess.run([sys.executable, __file__, str(page)],
+                            cwd=tmp_path, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT / 'src')))
+    assert result.returncode == 1
+    assert 'page.md:6: the check fails' in result.stdout
 
 
 if __name__ == '__main__':
