@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -348,16 +347,6 @@ app.run(host='127.0.0.1', port=int(sys.argv[2]), debug=True,
         ssl=create_ssl_context(sys.argv[3], sys.argv[4]))
 '''
 
-MP_CORE_LIMITATION = (
-    "MicroPython HTTPS through microdot's threaded server NOT RUN: "
-    "MicroPython's ssl module serves (see test_micropython_ssl_module_"
-    "serves), but src/microdot.py calls settimeout() and makefile() on the "
-    "wrapped socket and MicroPython's SSLSocket has neither. Core change "
-    "needed: set the timeout on the raw socket before ssl.wrap_socket, "
-    "guard later settimeout calls, and read from the SSLSocket itself when "
-    "it has no makefile")
-
-
 @pytest.mark.parametrize('cert, key, mode', [
     ('rsa_cert.der', 'rsa_key_pkcs8.der', 'files'),
     ('rsa_cert.der', 'rsa_key_pkcs1.der', 'bytes'),
@@ -414,9 +403,6 @@ def test_micropython_threaded_server_serves_https(certs, tmp_path):
             results = [fetch(port, certs / 'rsa_cert.pem') for _ in range(2)]
         except (OSError, http.client.HTTPException):
             output = server.stop()
-            if "'SSLSocket' object has no attribute" in output:
-                warnings.warn(MP_CORE_LIMITATION)
-                pytest.skip(MP_CORE_LIMITATION)
             raise AssertionError('HTTPS request failed; server said:\n' +
                                  output)
     assert results == [(200, b'Hello over TLS')] * 2
