@@ -261,6 +261,13 @@ def test_relative_links_lead_somewhere():
     assert [link for page in PAGES for link in broken_links(page)] == []
 
 
+def test_the_index_links_every_page():
+    index = (ROOT / 'docs' / 'index.md').read_text()
+    linked = set(re.findall(r'\]\(([\w.-]+\.md)\)', index))
+    pages = {page.name for page in (ROOT / 'docs').glob('*.md')}
+    assert pages - linked == {'index.md'}
+
+
 def test_a_broken_block_or_link_is_caught(tmp_path):
     page = tmp_path / 'page.md'
     page.write_text(
