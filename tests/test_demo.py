@@ -11,6 +11,7 @@ import sys
 import urllib.request
 
 import pytest
+from websockets.sync.client import connect
 
 import microdot_asyncio
 import microdot_session
@@ -181,6 +182,11 @@ def test_runs_under_micropython():
         with urllib.request.urlopen(url + '/live/events?limit=1',
                                     timeout=5) as res:
             assert parse_events(res.read())[0]['event'] == 'clock'
+        chat = url.replace('http', 'ws') + '/chat/socket'
+        with connect(chat, open_timeout=5) as first, \
+                connect(chat, open_timeout=5) as second:
+            first.send(json.dumps({'name': 'mp', 'text': 'hi'}))
+            assert json.loads(second.recv(timeout=5))['text'] == 'hi'
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C: it removes its uploads
         out, err = proc.communicate(timeout=10)

@@ -34,6 +34,7 @@ PAGE``), so its blocks cannot change the test process.
 Links: every relative link in docs/*.md and README.md must name a file
 that exists, and a ``#fragment`` a heading of the page it points to
 (GitHub's anchors: lower case, punctuation dropped, spaces as ``-``).
+docs/index.md must link every page of docs/.
 """
 import os
 import re
