@@ -17,7 +17,7 @@ import pytest
 
 from microdot_test_client import TestClient as Client
 from test_ssl import ROOT, SRC, Subprocess, fetch, free_port, \
-    find_micropython, MP_CORE_LIMITATION
+    find_micropython
 
 EXAMPLES = ROOT / 'examples'
 FORM = {'Content-Type': 'application/x-www-form-urlencoded'}
@@ -143,9 +143,6 @@ def test_hello_tls_example_on_micropython(example_certs):
             result = fetch(port, example_certs / 'cert.pem')
         except (OSError, http.client.HTTPException):
             output = server.stop()
-            if "'SSLSocket' object has no attribute" in output:
-                warnings.warn(MP_CORE_LIMITATION)
-                pytest.skip(MP_CORE_LIMITATION)
             raise AssertionError('HTTPS request failed; server said:\n' +
                                  output)
     assert result == (200, b'Hello, World!')

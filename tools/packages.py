@@ -222,8 +222,8 @@ metadata(description="Microdot, the impossibly small web framework",
          version="%s")
 options.defaults(extensions=None)
 
-# package -> the modules it needs (the same sets as package.json and
-# packages/*.json)
+# package -> the modules it needs beyond the core's (package.json and
+# packages/*.json list the same sets, the core's included)
 PACKAGES = {
 '''
 
@@ -242,6 +242,8 @@ for name in sorted(frozen):
 def manifest_text(pkgs):
     lines = [MANIFEST_HEAD % version()]
     for name, modules in pkgs.items():
+        if name != CORE:  # the core is always frozen: list only the rest
+            modules = [m for m in modules if m not in pkgs[CORE]]
         lines.append('    %s: [\n' % json.dumps(name))
         lines.extend('        %s,\n' % json.dumps(module)
                      for module in modules)
