@@ -1,5 +1,7 @@
 # make demo   run the demo app on http://127.0.0.1:5000 (examples/demo/)
 # make demo-mp  the same demo under the micropython binary
+# make screenshots  the browser test, writing its screenshots into docs/img/
+#             (make test writes them into a temporary directory)
 # make test   pytest, then the portable tests under MicroPython, then the unit
 #             and contract tests on the oldest and newest claimed CPython
 # make test-versions  those tests on every claimed CPython
@@ -26,9 +28,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CLAIMED_PYTHONS := 3.10 3.11 3.12 3.13
 EDGE_PYTHONS := $(firstword $(CLAIMED_PYTHONS)) $(lastword $(CLAIMED_PYTHONS))
 
-.PHONY: demo demo-mp test test-versions fuzz soak bench bench-adapters \
-	bench-instructions bench-memory bench-ws bench-sse bench-upload autobahn \
-	mpy clean
+.PHONY: demo demo-mp screenshots test test-versions fuzz soak bench \
+	bench-adapters bench-instructions bench-memory bench-ws bench-sse \
+	bench-upload autobahn mpy clean
 
 demo: $(STAMP_RUN)
 	PYTHONPATH=examples $(PY) -u -m demo
@@ -36,6 +38,9 @@ demo: $(STAMP_RUN)
 # .frozen first: MicroPython would take examples/asyncio/ for asyncio
 demo-mp: $(STAMP_DEV)
 	MICROPYPATH=.frozen:src:examples $(MICROPYTHON) -m demo
+
+screenshots: $(STAMP_DEV)
+	SCREENSHOTS=1 $(PY) -m pytest -q tests/browser
 
 # Runs every suite even when one fails; fails if any failed, naming them.
 test: $(STAMP_DEV)
