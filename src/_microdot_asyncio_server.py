@@ -28,7 +28,9 @@ class StreamsConnection(Connection):
 
     async def readline(self, limit):
         # MicroPython's readline takes no limit: a long line would cost its
-        # whole length in RAM. Read pieces up to ``limit`` bytes instead;
+        # whole length in RAM. Read pieces of at most 256 bytes up to
+        # ``limit`` instead (each read allocates its whole size: on a
+        # fragmented heap a 2 KB block may not exist when 256 B ones do);
         # what follows the line waits in self.buffer.
         data = self.buffer
         while True:
@@ -37,7 +39,7 @@ class StreamsConnection(Connection):
             if end:
                 break
             part = await asyncio.wait_for(
-                self.reader.read(limit - len(data)),
+                self.reader.read(min(limit - len(data), 256)),
                 self.idle_timeout if self.idle else self.read_timeout)
             if not part:
                 end = len(data)

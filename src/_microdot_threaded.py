@@ -11,7 +11,6 @@ import socket
 import time
 
 from _microdot_http import Connection, run_sync, print_exception
-from _microdot_errors import client_gone
 from microdot import serve_connection
 
 try:
@@ -160,6 +159,7 @@ def serve_socket(app, sock, addr, ssl=None, listener=None):
         app.connections.append(connection)
         run_sync(serve_connection(app, connection, addr, sock))
     except OSError as exc:
+        from _microdot_errors import client_gone  # with the first error
         if not client_gone(exc):
             print_exception(exc)
     except Exception as exc:
