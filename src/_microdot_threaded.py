@@ -56,10 +56,17 @@ class SocketConnection(Connection):
         self.idle = False
 
     def readline(self, limit):
-        line = self.stream.readline(limit)
-        if line is None:  # MicroPython's way to say the read timed out
-            raise OSError(errno.ETIMEDOUT, 'timed out')
-        return line
+        # MicroPython's readline(n) allocates n bytes up front: read pieces
+        # of at most 256 bytes up to ``limit`` (a 2 KB block may not exist
+        # on a fragmented heap when 256 B ones do)
+        line = b''
+        while True:
+            part = self.stream.readline(min(limit - len(line), 256))
+            if part is None:  # MicroPython's way to say the read timed out
+                raise OSError(errno.ETIMEDOUT, 'timed out')
+            line += part
+            if part[-1:] == b'\n' or len(part) < 256 or len(line) >= limit:
+                return line
 
     def read(self, size):
         data = self.stream.read(size)
