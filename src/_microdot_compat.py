@@ -11,7 +11,7 @@ try:
 except TypeError:  # MicroPython: one built-in base at most
     class RequestError(ValueError):
         def __init__(self, status_code, reason=None):
-            super().__init__(status_code, reason)
+            super(RequestError, self).__init__(status_code, reason)
             self.status_code, self.reason = status_code, reason
 
 

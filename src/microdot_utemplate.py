@@ -23,7 +23,7 @@ class TemplateSyntaxError(ValueError):
     """A template that cannot be compiled; the message names file and line."""
 
     def __init__(self, message, name='<template>', line=None):
-        super().__init__('%s: %s' % (
+        super(TemplateSyntaxError, self).__init__('%s: %s' % (
             name if line is None else '%s, line %d' % (name, line), message))
         self.name = name
         self.line = line
