@@ -15,7 +15,8 @@ _realpath = getattr(getattr(os, 'path', None), 'realpath', None)
 
 # The content types that send_file knows beside ``Response.types_map``, as
 # ' extension type' words: one string costs less RAM than a dict
-_MORE_TYPES = ' mjs application/javascript webp image/webp wasm ' \
+_MORE_TYPES = ' htm text/html jpeg image/jpeg svg image/svg+xml ' \
+    'ico image/x-icon mjs application/javascript webp image/webp wasm ' \
     'application/wasm mp4 video/mp4 pdf application/pdf xml application/xml ' \
     'woff2 font/woff2 csv text/csv md text/markdown '
 # three letters each (a string costs less RAM than a tuple of names)

@@ -45,10 +45,8 @@ class Response:
     #: types are known to it when a name is not here).
     types_map = {
         'css': 'text/css', 'gif': 'image/gif', 'html': 'text/html',
-        'htm': 'text/html', 'jpg': 'image/jpeg', 'jpeg': 'image/jpeg',
-        'js': 'application/javascript', 'json': 'application/json',
-        'png': 'image/png', 'txt': 'text/plain', 'svg': 'image/svg+xml',
-        'ico': 'image/x-icon',
+        'jpg': 'image/jpeg', 'js': 'application/javascript',
+        'json': 'application/json', 'png': 'image/png', 'txt': 'text/plain',
     }
     #: Returned by a handler that wrote the response itself (WebSocket).
     already_handled = None

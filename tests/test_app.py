@@ -1284,6 +1284,7 @@ class AppContract:
             ('webp', ['image/webp']), ('wasm', ['application/wasm']),
             ('mjs', ['application/javascript', 'text/javascript']),
             ('mp4', ['video/mp4']), ('md', ['text/markdown']),
+            ('htm', ['text/html']), ('jpeg', ['image/jpeg']),
             ('csv', ['text/csv']), ('woff2', ['font/woff2']),
             ('pdf', ['application/pdf']), ('xml', ['application/xml']),
             ('bin', ['application/octet-stream']),
@@ -1660,8 +1661,8 @@ class TestResponseObject(unittest.TestCase):
                          'text/html; charset=UTF-8')
 
     def test_types_map_has_documented_types(self):
-        for ext in ('css', 'gif', 'html', 'jpg', 'js', 'json', 'png', 'txt',
-                    'svg', 'ico'):
+        # 1.x's eight; send_file knows more (svg, ico, webp...) beside it
+        for ext in ('css', 'gif', 'html', 'jpg', 'js', 'json', 'png', 'txt'):
             self.assertIn(ext, Response.types_map)
 
     def test_settings_defaults(self):
