@@ -119,6 +119,7 @@ asyncio.run(main())
 
 TLS_APP = '''\
 import gc
+import _microdot_errors  # both runs: a TLS client's close loads it first
 from microdot import Microdot
 from microdot_ssl import create_ssl_context
 PORT, TLS = %d, %r
