@@ -28,10 +28,11 @@ class StreamsConnection(Connection):
 
     async def readline(self, limit):
         # MicroPython's readline takes no limit: a long line would cost its
-        # whole length in RAM. Read pieces of at most 256 bytes up to
-        # ``limit`` instead (each read allocates its whole size: on a
-        # fragmented heap a 2 KB block may not exist when 256 B ones do);
-        # what follows the line waits in self.buffer.
+        # whole length in RAM. Read up to ``limit`` bytes instead, 256 at a
+        # time until the line is that long (a read allocates its whole size
+        # at once, and on a fragmented heap a 2 KB block may be missing when
+        # 256 B ones are not), then the rest in one read (each read costs a
+        # wait_for); what follows the line waits in self.buffer.
         data = self.buffer
         while True:
             end = data.find(b'\n', 0, limit) + 1 or \
@@ -39,7 +40,8 @@ class StreamsConnection(Connection):
             if end:
                 break
             part = await asyncio.wait_for(
-                self.reader.read(min(limit - len(data), 256)),
+                self.reader.read(limit - len(data) if len(data) >= 256
+                                 else min(limit - len(data), 256)),
                 self.idle_timeout if self.idle else self.read_timeout)
             if not part:
                 end = len(data)

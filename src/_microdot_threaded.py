@@ -56,16 +56,18 @@ class SocketConnection(Connection):
         self.idle = False
 
     def readline(self, limit):
-        # MicroPython's readline(n) allocates n bytes up front: read pieces
-        # of at most 256 bytes up to ``limit`` (a 2 KB block may not exist
-        # on a fragmented heap when 256 B ones do)
+        # MicroPython's readline(n) allocates n bytes up front: read 256
+        # bytes first (a 2 KB block may be missing on a fragmented heap when
+        # 256 B ones are not), the rest up to ``limit`` only for a line that
+        # long
         line = b''
         while True:
-            part = self.stream.readline(min(limit - len(line), 256))
+            size = limit - len(line) if line else min(limit, 256)
+            part = self.stream.readline(size)
             if part is None:  # MicroPython's way to say the read timed out
                 raise OSError(errno.ETIMEDOUT, 'timed out')
             line += part
-            if part[-1:] == b'\n' or len(part) < 256 or len(line) >= limit:
+            if len(part) < size or part[-1:] == b'\n' or len(line) >= limit:
                 return line
 
     def read(self, size):

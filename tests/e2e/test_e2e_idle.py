@@ -239,7 +239,8 @@ asyncio.run(main())
 
 def test_long_request_line_allocates_about_the_line_limit(tmp_path):
     """Reading a 100 KB line allocates a few times the 2 KB line limit in
-    all (before: the whole line, about 100 KB)."""
+    all (before: the whole line, about 100 KB): a 256-byte read, a read of
+    the rest up to the limit, their concatenation and two wait_for."""
     _micropython_asyncio_kind()
     script = tmp_path / 'heap_probe.py'
     script.write_text(HEAP_PROBE)
@@ -249,7 +250,7 @@ def test_long_request_line_allocates_about_the_line_limit(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     length, allocated = map(int, result.stdout.split())
     assert length == 2050  # the limit: read_request answers 414
-    assert allocated < 4 * 2048, allocated
+    assert allocated < 5 * 2048, allocated
 
 
 # --- Out of file descriptors ----------------------------------------------
