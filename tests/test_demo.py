@@ -168,9 +168,12 @@ def test_runs_under_micropython():
     port = free_port()
     env = dict(os.environ, MICROPYPATH='.frozen:%s:%s' % (ROOT / 'src',
                                                           EXAMPLES))
+    # SIGINT as Ctrl-C does it, even when the tests run with SIGINT ignored
     proc = subprocess.Popen([binary, '-m', 'demo', str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: (
+                                signal.signal(signal.SIGINT,
+                                              signal.SIG_DFL)))
     try:
         assert fetch(port, '/')[0] == 200
         url = 'http://127.0.0.1:%d' % port

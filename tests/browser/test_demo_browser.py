@@ -179,9 +179,13 @@ def demo():
     port = _free_port()
     env = dict(os.environ, PYTHONPATH='%s:%s' % (ROOT / 'src',
                                                  ROOT / 'examples'))
+    # SIGINT as Ctrl-C does it: a shell that runs the tests in the
+    # background ignores SIGINT, and so would the demo, which inherits that
     proc = subprocess.Popen([sys.executable, '-u', '-m', 'demo', str(port)],
                             env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(
+                                signal.SIGINT, signal.SIG_DFL))
     _wait_for_port(port, proc)
     yield 'http://127.0.0.1:%d' % port
     proc.send_signal(signal.SIGINT)  # the demo then removes its uploads
