@@ -8,7 +8,9 @@ flipped, inserted, deleted, repeated, cut), go through:
   ``read_request`` (run by ``run_sync`` over a ``Connection`` on BytesIO),
   then what a request parses on first use (args, form, json, cookies, a
   body left as ``request.stream``);
-- the chunked decoder (``parse_chunk_size``, ``rare_body``);
+- the chunked decoder (``parse_chunk_size``, ``rare_body``), and its
+  round trip: a body cut into chunks anywhere reads back the same, whole
+  or streamed (``ChunkedStream``) in reads of any size;
 - the URL codec (``urldecode_str``, ``urldecode_bytes``, ``parse_query``) and
   ``URLPattern.match``;
 - the cookie parser (``parse_cookies``);
@@ -368,6 +370,33 @@ def check_chunked_request(body, small):
     returns_or_http_error(read_all, SMALL_APP if small else APP, data)
 
 
+
+def check_chunked_round_trip(payload, cuts, reads):
+    """A body sent in chunks cut anywhere reads back the same, whole or as
+    a stream read in pieces of any size, and the next request follows."""
+    chunks, start = [], 0
+    for cut in sorted(set(cut % (len(payload) + 1) for cut in cuts)) + [
+            len(payload)]:
+        if cut > start:
+            chunks.append(payload[start:cut])
+            start = cut
+    data = b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n' + \
+        b''.join(b'%x\r\n%s\r\n' % (len(c), c) for c in chunks) + \
+        b'0\r\n\r\nGET /next HTTP/1.1\r\n\r\n'
+    conn = Connection(io.BytesIO(data))
+    request = run_sync(read_request(SmallBodies, APP, conn, ('::1', 1)))
+    if request._stream is None:
+        assert request.body == payload and len(payload) <= 64
+    else:
+        got = b''
+        for size in reads + [-1]:
+            got += request.stream.read(size)
+        assert got == payload and len(payload) > 64
+    assert not request.body_pending()
+    following = run_sync(read_request(SmallBodies, APP, conn, ('::1', 1)))
+    assert following.path == '/next'
+
+
 def check_urldecode(data):
     with hang_guard():
         assert isinstance(urldecode_bytes(data), str)
@@ -446,6 +475,10 @@ PROPERTIES = {
     'chunked_request': (check_chunked_request,
                         chunked_bodies() | mutated(chunked_bodies()),
                         st.booleans()),
+    'chunked_round_trip': (check_chunked_round_trip,
+                           st.binary(max_size=300),
+                           st.lists(st.integers(0, 400), max_size=8),
+                           st.lists(st.integers(0, 100), max_size=6)),
     'urldecode': (check_urldecode, st.binary(max_size=MAX_TEXT) |
                   mutated(queries.map(str.encode))),
     'url_pattern': (check_url_pattern, patterns,
