@@ -14,7 +14,9 @@ _NOT_FOUND = (2, 20, 21, 36, 40)
 _realpath = getattr(getattr(os, 'path', None), 'realpath', None)
 
 # The content types that send_file knows beside ``Response.types_map``, as
-# ' extension type' words: one string costs less RAM than a dict
+# ' extension type' words: one string costs less RAM than a dict. Every
+# type has a '/', which no extension (the end of a path) has, so ' name '
+# finds an extension word, never a type or a pair of words
 _MORE_TYPES = ' htm text/html jpeg image/jpeg svg image/svg+xml ' \
     'ico image/x-icon mjs application/javascript webp image/webp wasm ' \
     'application/wasm mp4 video/mp4 pdf application/pdf xml application/xml ' \
@@ -27,23 +29,19 @@ _MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 def send_file(cls, filename, status_code=200, content_type=None,
               stream=None, max_age=None, compressed=False,
               file_extension=''):
-    """``Response.send_file``: a ``cls`` instance that streams a file; one
-    opened by name carries its size and validators."""
+    """``Response.send_file``: a ``cls`` response that streams a file."""
     if content_type is None:
         name = filename.split('/')[-1]
         name = name.split('.')[-1].lower() if '.' in name else ''
-        content_type = cls.types_map.get(name)
-        if content_type is None:
-            found = _MORE_TYPES.find(' %s ' % name) if name and \
-                ' ' not in name else -1
-            content_type = _MORE_TYPES[found + len(name) + 2:].split(' ')[0] \
-                if found >= 0 else 'application/octet-stream'
+        found = _MORE_TYPES.find(' %s ' % name)
+        content_type = cls.types_map.get(name) or (
+            _MORE_TYPES[found + len(name) + 2:].split(' ')[0] if found >= 0
+            else 'application/octet-stream')
     headers = {'Content-Type': content_type}
     if compressed:
         headers['Content-Encoding'] = compressed \
             if isinstance(compressed, str) else 'gzip'
-    if max_age is None:
-        max_age = cls.default_send_file_max_age
+    max_age = cls.default_send_file_max_age if max_age is None else max_age
     if max_age is not None:
         headers['Cache-Control'] = 'max-age=%d' % max_age
     size = None
