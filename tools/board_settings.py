@@ -257,15 +257,22 @@ def peak_of(action):
     return measure
 
 
-def idle_connections(count, settle=0.0):
-    """Live heap held by ``count`` kept-alive idle connections (or waiting
-    ones, under max_connections), then after ``settle`` seconds."""
+# what the clients of held_by() send: a whole request (then they wait,
+# kept alive), or half a head (then they stall)
+WHOLE = b'GET / HTTP/1.1\r\nHost: x\r\n\r\n'
+HALF = b'GET / HTTP/1.1\r\nHost: x\r\n'
+
+
+def held_by(count, sent, settle=0.0):
+    """Live heap held by ``count`` connections that each sent ``sent`` and
+    then nothing (kept-alive idle ones, stalled ones, or ones waiting under
+    max_connections), then after ``settle`` seconds (a timeout)."""
     def measure(app):
         base, _ = app.mem()
         socks = []
         for _ in range(count):
             sock = connect(app.port)
-            sock.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+            sock.sendall(sent)
             socks.append(sock)
         time.sleep(0.3)
         held = app.mem()[0] - base
@@ -273,24 +280,6 @@ def idle_connections(count, settle=0.0):
         if settle:
             time.sleep(settle)
             released = app.mem()[0] - base
-        for sock in socks:
-            sock.close()
-        return held, released
-    return measure
-
-
-def stalled_clients(count, settle):
-    """Live heap held by ``count`` clients that sent half a request head,
-    then after ``settle`` seconds (the read timeout)."""
-    def measure(app):
-        base, _ = app.mem()
-        socks = [connect(app.port) for _ in range(count)]
-        for sock in socks:
-            sock.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n')
-        time.sleep(0.3)
-        held = app.mem()[0] - base
-        time.sleep(settle)
-        released = app.mem()[0] - base
         for sock in socks:
             sock.close()
         return held, released
@@ -366,16 +355,16 @@ def measures():
         rows.append(('Microdot.max_connections', cap,
                      '6 kept-alive connections: live heap held',
                      lambda cap=cap: run_app({'Microdot.max_connections': cap},
-                                             idle_connections(6))[0]))
+                                             held_by(6, WHOLE))[0]))
     # timeouts: what idle and stalled connections hold, and when it goes
     rows.append(('Microdot.keep_alive_timeout', 1, '6 idle connections: '
                  'held, then after 1.5 s', lambda: run_app(
                      {'Microdot.keep_alive_timeout': 1},
-                     idle_connections(6, settle=1.5))))
+                     held_by(6, WHOLE, settle=1.5))))
     rows.append(('Request.socket_read_timeout', 1, '6 clients stalled '
                  'mid-head: held, then after 1.5 s', lambda: run_app(
                      {'Request.socket_read_timeout': 1},
-                     stalled_clients(6, settle=1.5))))
+                     held_by(6, HALF, settle=1.5))))
     # bodies
     for settings, label in (({}, 'defaults'),
                             ({'Request.max_body_length': 1024},
