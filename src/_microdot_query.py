@@ -1,10 +1,12 @@
-"""What a request makes on first use: ``g``, ``args`` and ``form`` (MultiDict,
-the urlencoded format), ``json`` and ``cookies``.
+"""What a request makes on first use: ``body`` and ``stream``, ``g``,
+``args`` and ``form`` (MultiDict, the urlencoded format), ``json`` and
+``cookies``.
 
 Loaded then, or by the first use of ``microdot``'s names ``MultiDict``,
 ``urlencode``, ``urldecode_str`` and ``urldecode_bytes``, or by a
 percent-escape in a URL argument.
 """
+import io
 import json
 
 from _microdot_http import HTTPException, decode_text
@@ -17,6 +19,16 @@ class Globals:
 def parsed(request, name):
     """The value of the request attribute ``name`` (``g``, or one parsed
     from the request); AttributeError for a name that is not one of them."""
+    if name == 'body' or name == 'stream':
+        if request._stream is None:  # a body in memory: body or stream
+            if request._used not in (None, name):
+                raise RuntimeError('Cannot use both stream and body')
+            request._used = name
+        if name == 'body':  # b'' when the body was too large to keep
+            return request._body
+        if request._stream_class:  # async: reads are awaited
+            return request._stream_class(request._stream or request._body)
+        return request._stream or io.BytesIO(request._body)
     if name == 'g':
         return Globals()
     if name == 'args':

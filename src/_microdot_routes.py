@@ -1,7 +1,8 @@
-"""The route table's rarer work: patterns that need a regular expression
-(``<re:...>``, or ``<path:...>`` before the last segment), ``mount``, the
-methods a path allows (405, OPTIONS, ``OPTIONS *``), and request targets
-other than a path (``*``, ``http://host/path``). Loaded on first use.
+"""The route table's rarer work: patterns with arguments (parsed, matched,
+and compiled to a regular expression for ``<re:...>`` or a ``<path:...>``
+before the last segment), ``mount``, the methods a path allows (405,
+OPTIONS, ``OPTIONS *``), and request targets other than a path (``*``,
+``http://host/path``). Loaded on first use.
 """
 import re
 
@@ -90,3 +91,64 @@ def compile_pattern(pattern):
         return re.compile('^' + regex + '$')
     except Exception:
         raise ValueError('invalid URL pattern: ' + pattern.url_pattern)
+
+
+def parse_pattern(pattern):
+    """Parse the segments of a URLPattern whose text has a ``<``: sets its
+    ``segments`` (``(kind, text)``, kind None for a literal segment),
+    ``arguments`` (``(kind, name)`` in order), ``is_static`` and, for a
+    pattern that needs one, ``regex``."""
+    pattern.segments, pattern.arguments = segments, arguments = [], []
+    # a regex argument or a path argument before the end: kept as regex
+    kind = regex = None
+    for segment in pattern.url_pattern.split('/'):
+        regex = regex or kind == 'path'  # (kind: the previous segment's)
+        kind = None
+        if segment[:1] == '<':
+            kind, _, name = segment[1:-1].rpartition(':')
+            kind = kind or 'string'
+            if segment[-1:] != '>' or not name or kind[:3] != 're:' \
+                    and kind not in ('string', 'int', 'path'):
+                raise ValueError('invalid URL pattern segment: ' + segment)
+            regex = regex or kind[:3] == 're:'
+            segment = name
+            arguments.append((kind, name))
+        segments.append((kind, segment))
+    pattern.is_static = not arguments
+    pattern.regex = compile_pattern(pattern) if regex else None
+
+
+def match_arguments(pattern, path):
+    """``URLPattern.match`` for a pattern with arguments."""
+    segments, texts = pattern.segments, []
+    if pattern.regex is not None:
+        found = pattern.regex.match(path)
+        if found is None:
+            return None
+        for index in range(len(pattern.arguments)):
+            texts.append(found.group(index + 1))
+    else:
+        parts, count = path.split('/'), len(segments)
+        if segments[-1][0] == 'path' and len(parts) > count:
+            parts[count - 1:] = ['/'.join(parts[count - 1:])]
+        if len(parts) != count:
+            return None
+        for (kind, text), part in zip(segments, parts):
+            if kind:
+                texts.append(part)
+            elif part != text:
+                return None
+    args = {}
+    for (kind, name), text in zip(pattern.arguments, texts):
+        if not text:
+            return None
+        if kind == 'int':
+            digits = text[1:] if text[:1] == '-' else text
+            if not digits or digits.strip('0123456789'):
+                return None
+            text = int(text)
+        elif '%' in text:
+            from _microdot_query import urldecode_bytes
+            text = urldecode_bytes(text.encode(), False)
+        args[name] = text
+    return args

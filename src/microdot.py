@@ -16,8 +16,6 @@ Example::
 
     app.run()
 """
-import io
-
 from _microdot_http import HTTPException, NoCaseDict, read_request, \
     run_sync, Connection
 from _microdot_response import Response, make_response
@@ -28,11 +26,11 @@ __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
 
 
 def __getattr__(name):
-    # these load on first use (_microdot_query)
-    if name in ('MultiDict', 'urlencode', 'urldecode_str', 'urldecode_bytes'):
-        import _microdot_query
-        return getattr(_microdot_query, name)
-    raise AttributeError(name)
+    # MultiDict, urlencode, urldecode_str and urldecode_bytes load on first
+    # use (a tuple of their names here would cost 200 B of RAM); a name
+    # that _microdot_query lacks too is an AttributeError
+    import _microdot_query
+    return getattr(_microdot_query, name)
 
 
 class Request:
@@ -91,23 +89,10 @@ class Request:
             self._stream = stream
 
     def __getattr__(self, name):
-        # the attributes computed on first use, each then kept: body and
-        # stream here, g and the parsed ones in _microdot_query
-        if name == 'body' or name == 'stream':
-            if self._stream is None:  # a body in memory: body or stream
-                if self._used not in (None, name):
-                    raise RuntimeError('Cannot use both stream and body')
-                self._used = name
-            value = self._stream or self._body
-            if name == 'body':  # b'' when the body was too large to keep
-                value = self._body
-            elif self._stream_class:  # async: reads are awaited
-                value = self._stream_class(value)
-            elif not self._stream:
-                value = io.BytesIO(value)
-        else:
-            from _microdot_query import parsed
-            value = parsed(self, name)
+        # the attributes computed on first use (_microdot_query), each then
+        # kept: body, stream, g and the parsed ones
+        from _microdot_query import parsed
+        value = parsed(self, name)
         setattr(self, name, value)
         return value
 
@@ -141,71 +126,20 @@ class URLPattern:
     Segments: ``<name>`` or ``<string:name>`` (one segment), ``<int:name>``,
     ``<path:name>`` (the rest of the path) and ``<re:REGEX:name>``.
     """
-    regex = None
+    is_static = True
 
     def __init__(self, url_pattern):
         self.url_pattern = url_pattern
-        self.segments = []  # (kind, text): kind None for a literal segment
-        # the (kind, name) of each argument, in order: built once, read by
-        # every match
-        self.arguments = []
-        # a regex argument or a path argument before the end: kept as regex
-        kind = regex = None
-        for segment in url_pattern.split('/'):
-            regex = regex or kind == 'path'  # (kind: the previous segment's)
-            kind = None
-            if segment[:1] == '<':
-                kind, _, name = segment[1:-1].rpartition(':')
-                kind = kind or 'string'
-                if segment[-1:] != '>' or not name or kind[:3] != 're:' \
-                        and kind not in ('string', 'int', 'path'):
-                    raise ValueError('invalid URL pattern segment: ' +
-                                     segment)
-                regex = regex or kind[:3] == 're:'
-                segment = name
-                self.arguments.append((kind, name))
-            self.segments.append((kind, segment))
-        self.is_static = not self.arguments
-        if regex:
-            from _microdot_routes import compile_pattern
-            self.regex = compile_pattern(self)
+        if '<' in url_pattern:  # arguments maybe: parsed in _microdot_routes
+            from _microdot_routes import parse_pattern
+            parse_pattern(self)
 
     def match(self, path):
         """Return a dict of the URL arguments in ``path``, or None."""
         if self.is_static:
             return {} if path == self.url_pattern else None
-        segments, texts = self.segments, []
-        if self.regex is not None:
-            found = self.regex.match(path)
-            if found is None:
-                return None
-            for index in range(len(self.arguments)):
-                texts.append(found.group(index + 1))
-        else:
-            parts, count = path.split('/'), len(segments)
-            if segments[-1][0] == 'path' and len(parts) > count:
-                parts[count - 1:] = ['/'.join(parts[count - 1:])]
-            if len(parts) != count:
-                return None
-            for (kind, text), part in zip(segments, parts):
-                if kind:
-                    texts.append(part)
-                elif part != text:
-                    return None
-        args = {}
-        for (kind, name), text in zip(self.arguments, texts):
-            if not text:
-                return None
-            if kind == 'int':
-                digits = text[1:] if text[:1] == '-' else text
-                if not digits or digits.strip('0123456789'):
-                    return None
-                text = int(text)
-            elif '%' in text:
-                from _microdot_query import urldecode_bytes
-                text = urldecode_bytes(text.encode(), False)
-            args[name] = text
-        return args
+        from _microdot_routes import match_arguments
+        return match_arguments(self, path)
 
 
 class Microdot:
