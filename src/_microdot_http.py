@@ -130,15 +130,12 @@ def parse_request_line(line):
     (origin, asterisk, absolute) is checked by ``read_request``.
     """
     parts = line[:-2].split(b' ') if line[-2:] == b'\r\n' else ()
-    if len(parts) != 3 or len(parts[2]) != 8 or \
-            parts[2][:5] != b'HTTP/' or parts[2][6:7] != b'.' or \
-            not parts[2][5:6].isdigit() or not parts[2][7:].isdigit():
-        raise HTTPException(400)
+    if len(parts) != 3 or parts[2] not in (b'HTTP/1.1', b'HTTP/1.0'):
+        from _microdot_errors import other_request_line
+        parts = other_request_line(parts)
     method, target, version = parts
     _check(method, _TOKEN[:64], False)
     _check(target, _VISIBLE, False)  # no raw byte above 0x7F either
-    if version[5:6] != b'1':
-        raise HTTPException(505)
     return method.decode(), target.decode(), \
         '1.0' if version == b'HTTP/1.0' else '1.1'
 

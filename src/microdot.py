@@ -365,14 +365,9 @@ def serve_connection(app, conn, client_addr, sock=None):
         try:
             req = yield from read_request(app.request_class, app, conn,
                                           client_addr, sock)
-        except HTTPException as exc:  # unreadable: answer it, then close
-            from _microdot_errors import error_response
-            res = yield from error_response(app, None, exc)
-            yield from res.write_steps(conn.write, '1.1', False)
-            if app.debug:
-                print('- - {}'.format(res.status_code))
-            yield conn.discard_input, (), {}
-            return
+        except HTTPException as exc:  # unreadable: answered, then closed
+            from _microdot_errors import refuse
+            return (yield from refuse(app, conn, exc))
         if req is None:
             return
         res = yield from dispatch(app, req)
