@@ -20,6 +20,7 @@ PACKAGES = {
         "_microdot_errors",
         "_microdot_expect",
         "_microdot_files",
+        "_microdot_head",
         "_microdot_http",
         "_microdot_query",
         "_microdot_ranges",

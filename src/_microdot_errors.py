@@ -152,18 +152,3 @@ def refuse(app, conn, exc):
     if app.debug:
         print('- - {}'.format(res.status_code))
     yield conn.discard_input, (), {}
-
-
-def other_request_line(parts):
-    """The parts of a request line whose version is neither HTTP/1.1 nor
-    HTTP/1.0: another HTTP/1 minor version is served as 1.1; a line that
-    is not three parts ending in ``HTTP/<digit>.<digit>`` is a 400, another
-    major version a 505."""
-    version = parts[2] if len(parts) == 3 else b''
-    if len(version) != 8 or version[:5] != b'HTTP/' or \
-            version[6:7] != b'.' or not version[5:6].isdigit() or \
-            not version[7:].isdigit():
-        raise HTTPException(400)
-    if version[5:6] != b'1':
-        raise HTTPException(505)
-    return parts[0], parts[1], b'HTTP/1.1'

@@ -131,7 +131,7 @@ def parse_request_line(line):
     """
     parts = line[:-2].split(b' ') if line[-2:] == b'\r\n' else ()
     if len(parts) != 3 or parts[2] not in (b'HTTP/1.1', b'HTTP/1.0'):
-        from _microdot_errors import other_request_line
+        from _microdot_head import other_request_line
         parts = other_request_line(parts)
     method, target, version = parts
     _check(method, _TOKEN[:64], False)
@@ -162,15 +162,10 @@ def add_header(headers, name, value):
     for a second, different ``Content-Length``.
     """
     if name in headers:
-        lower = name.lower()
-        if lower == 'content-length':  # identical repeats stand as one
-            if headers[name] != value:
-                raise HTTPException(400)
-            return
-        if lower in ('host', 'content-type'):  # one value each, no list
-            raise HTTPException(400)
-        value = headers[name] + ('; ' if lower == 'cookie' else ', ') + value
-    headers[name] = value
+        from _microdot_head import repeated_field
+        value = repeated_field(headers, name, value)
+    if value is not None:
+        headers[name] = value
 
 
 def read_request(cls, app, conn, client_addr, sock=None):
@@ -206,7 +201,7 @@ def read_request(cls, app, conn, client_addr, sock=None):
                 raise HTTPException(431 if request_line else 400)
         method, url, version = request_line
         if url[:1] != '/':  # asterisk-form or absolute-form: rare
-            from _microdot_routes import request_target
+            from _microdot_head import request_target
             url = request_target(method, url, headers)
         request = cls(app, client_addr, method, url, version, headers,
                       sock=sock)

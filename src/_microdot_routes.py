@@ -1,34 +1,9 @@
 """The route table's rarer work: patterns with arguments (parsed, matched,
 and compiled to a regular expression for ``<re:...>`` or a ``<path:...>``
-before the last segment), ``mount``, the methods a path allows (405,
-OPTIONS, ``OPTIONS *``), and request targets other than a path (``*``,
-``http://host/path``). Loaded on first use.
+before the last segment), ``mount``, and the methods a path allows (405,
+OPTIONS, ``OPTIONS *``). Loaded on first use.
 """
 import re
-
-from _microdot_http import HTTPException
-
-
-def request_target(method, target, headers):
-    """The URL to route for a target that does not start with ``/``.
-
-    ``*`` (asterisk-form) stands for ``OPTIONS`` only; an absolute-form
-    target (``http://host/path?query``, RFC 9112 3.2.2) is routed by its
-    path and query, and its authority replaces the Host header. Anything
-    else is a 400.
-    """
-    if target == '*' and method == 'OPTIONS':
-        return target
-    scheme, _, rest = target.partition('://')
-    end = len(rest)  # the authority ends at the first '/' or '?'
-    for mark in '/?':
-        if 0 <= rest.find(mark) < end:
-            end = rest.find(mark)
-    if scheme.lower() not in ('http', 'https') or not end or \
-            '@' in rest[:end] or '#' in rest:
-        raise HTTPException(400)
-    headers['Host'] = rest[:end]
-    return ('' if rest[end:end + 1] == '/' else '/') + rest[end:]
 
 
 def mount(app, subapp, url_prefix):

@@ -28,7 +28,7 @@ from _microdot_errors import error_response
 from _microdot_adapters import server_headers, completed_headers, \
     DechunkedStream
 from _microdot_body import body_or_stream
-from _microdot_routes import request_target
+from _microdot_head import request_target
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']

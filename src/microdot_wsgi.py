@@ -26,7 +26,7 @@ from _microdot_http import run_sync, body_kind
 from _microdot_errors import reason_phrase, error_response
 from _microdot_adapters import server_headers, completed_headers, \
     DechunkedStream
-from _microdot_routes import request_target
+from _microdot_head import request_target
 
 __all__ = ['Microdot', 'Request', 'Response', 'abort', 'redirect',
            'send_file']
