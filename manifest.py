@@ -14,6 +14,7 @@ options.defaults(extensions=None)
 # packages/*.json list the same sets, the core's included)
 PACKAGES = {
     "microdot": [
+        "_microdot_async_stream",
         "_microdot_body",
         "_microdot_compat",
         "_microdot_cookies",

@@ -58,7 +58,7 @@ class ChunkedStream:
         self.size = 0  # bytes decoded so far
         self.remaining = 1
         self.run = run_sync
-        if request._stream_class:  # an asyncio request: reads are awaited
+        if request._awaited:  # an asyncio request: reads are awaited
             from microdot_asyncio import run_async
             self.run = run_async
 

@@ -152,3 +152,19 @@ def refuse(app, conn, exc):
     if app.debug:
         print('- - {}'.format(res.status_code))
     yield conn.discard_input, (), {}
+
+
+def unsplit(res, exc):
+    """The 500 response that replaces ``res``, whose header value ``exc``
+    found to have a CR or LF (response splitting); logged."""
+    print_exception(exc)
+    res.close()
+    return type(res)('Internal server error', 500)
+
+
+def not_sync(function, value):
+    """Refuse ``value``, the coroutine that ``function`` returned to the
+    sync driver (``run_sync``): TypeError."""
+    value.close()
+    raise TypeError('%r is a coroutine: use microdot_asyncio to serve async '
+                    'handlers' % function)

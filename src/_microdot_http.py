@@ -297,9 +297,8 @@ def run_sync(steps):
         try:
             value, error = function(*args, **kwargs), None
             if type(value).__name__ == 'coroutine':
-                value.close()
-                raise TypeError('%r is a coroutine: use microdot_asyncio to '
-                                'serve async handlers' % function)
+                from _microdot_errors import not_sync
+                not_sync(function, value)
         except Exception as exc:
             value, error = None, exc
 

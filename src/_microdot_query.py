@@ -26,8 +26,9 @@ def parsed(request, name):
             request._used = name
         if name == 'body':  # b'' when the body was too large to keep
             return request._body
-        if request._stream_class:  # async: reads are awaited
-            return request._stream_class(request._stream or request._body)
+        if request._awaited:  # asyncio: reads are awaited
+            from _microdot_async_stream import AsyncStream
+            return AsyncStream(request._stream or request._body)
         return request._stream or io.BytesIO(request._body)
     if name == 'g':
         return Globals()

@@ -6,7 +6,7 @@ status texts (``_microdot_errors``) load on first use.
 """
 import json
 
-from _microdot_http import NoCaseDict, run_sync, print_exception
+from _microdot_http import NoCaseDict, run_sync
 
 
 def header_items(headers):
@@ -197,10 +197,9 @@ class Response:
             head, chunked, keep_alive = self.render_head(
                 http_version, keep_alive, head_only)
         except ValueError as exc:  # a header value would split the response
-            print_exception(exc)
-            self.close()
-            return (yield from type(self)('Internal server error', 500)
-                    .write_steps(write, http_version, False, head_only))
+            from _microdot_errors import unsplit
+            return (yield from unsplit(self, exc).write_steps(
+                write, http_version, False, head_only))
         body = self.body
         if self.bodyless(head_only):
             self.close()

@@ -55,7 +55,7 @@ class Request:
     content_length = 0
     content_type = query_string = url_args = sock = connection = None
     _body = b''
-    _stream = _used = _stream_class = _expect = None
+    _stream = _used = _awaited = _expect = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None):

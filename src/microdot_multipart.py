@@ -171,7 +171,7 @@ class FormDataIter:
                                       self.max_part_header_size,
                                       self.max_field_size)
         self.stream = request.stream
-        self.run = run_sync if request._stream_class is None else _run_async
+        self.run = _run_async if request._awaited else run_sync
         self.events = []
         self.pending = b''
         self.current = None
@@ -295,6 +295,6 @@ def with_form_data(f):
     function or a coroutine). An urlencoded body fills ``request.form`` as
     usual, and ``request.files`` is empty."""
     def handler(request, *args, **kwargs):
-        run = run_sync if request._stream_class is None else _run_async
+        run = _run_async if request._awaited else run_sync
         return run(_form_flow(request, f, args, kwargs))
     return handler
