@@ -71,8 +71,9 @@ def compile_pattern(pattern):
 def parse_pattern(pattern):
     """Parse the segments of a URLPattern whose text has a ``<``: sets its
     ``segments`` (``(kind, text)``, kind None for a literal segment),
-    ``arguments`` (``(kind, name)`` in order), ``is_static`` and, for a
-    pattern that needs one, ``regex``."""
+    ``arguments`` (``(kind, name)`` in order), ``is_static``,
+    ``match_arguments`` (the function that ``match`` calls) and ``regex``
+    (None when plain segments do)."""
     pattern.segments, pattern.arguments = segments, arguments = [], []
     # a regex argument or a path argument before the end: kept as regex
     kind = regex = None
@@ -90,6 +91,7 @@ def parse_pattern(pattern):
             arguments.append((kind, name))
         segments.append((kind, segment))
     pattern.is_static = not arguments
+    pattern.match_arguments = match_arguments  # a function, not a method
     pattern.regex = compile_pattern(pattern) if regex else None
 
 

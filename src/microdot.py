@@ -138,8 +138,7 @@ class URLPattern:
         """Return a dict of the URL arguments in ``path``, or None."""
         if self.is_static:
             return {} if path == self.url_pattern else None
-        from _microdot_routes import match_arguments
-        return match_arguments(self, path)
+        return self.match_arguments(self, path)  # set by parse_pattern
 
 
 class Microdot:
