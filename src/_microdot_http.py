@@ -168,6 +168,42 @@ def add_header(headers, name, value):
         headers[name] = value
 
 
+def read_request_line(conn, limit):
+    """Generator of the reads of a request line, after at most two empty
+    lines (RFC 9112); returns ``parse_request_line``'s triple, or None when
+    the input ended first. HTTPException(414) for a line over ``limit``."""
+    for _ in range(3):
+        line = yield conn.readline, (limit + 2,), {}
+        if len(line) > limit and len(line.rstrip(b'\r\n')) > limit:
+            raise HTTPException(414)
+        if line != b'\r\n':
+            if line[-2:] == b'\r\n':
+                return parse_request_line(line)
+            if line:  # a bare LF, or the input ended mid-line
+                raise HTTPException(400)
+            return None
+    raise HTTPException(400)
+
+
+def read_headers(conn, cls):
+    """Generator of the reads of a request's header lines, to the empty
+    line; returns them as a NoCaseDict. HTTPException(431) past ``cls``'s
+    ``max_readline`` or ``max_headers``, 400 for a malformed line."""
+    headers, limit, count = NoCaseDict(), cls.max_readline, 0
+    while True:
+        line = yield conn.readline, (limit + 2,), {}
+        if len(line) > limit and len(line.rstrip(b'\r\n')) > limit:
+            raise HTTPException(431)
+        if line == b'\r\n':
+            return headers
+        if line[-2:] != b'\r\n':  # the input ended, or a bare LF
+            raise HTTPException(400)
+        count += 1
+        add_header(headers, *parse_header_line(line))
+        if count > cls.max_headers:
+            raise HTTPException(431)
+
+
 def read_request(cls, app, conn, client_addr, sock=None):
     """Generator of the reads of one request on a driver's connection.
 
@@ -177,28 +213,11 @@ def read_request(cls, app, conn, client_addr, sock=None):
     or oversized request, and 408 for a read that timed out after the
     request line.
     """
-    limit = cls.max_readline
-    headers, request_line, count = NoCaseDict(), None, 0
+    request_line = yield from read_request_line(conn, cls.max_readline)
+    if request_line is None:
+        return None
     try:
-        while True:
-            line = yield conn.readline, (limit + 2,), {}
-            if len(line) > limit and len(line.rstrip(b'\r\n')) > limit:
-                raise HTTPException(431 if request_line else 414)
-            if line == b'\r\n':
-                if request_line:
-                    break
-                count += 1  # RFC 9112: a few empty lines may come first
-            elif line[-2:] != b'\r\n':  # the input ended, or a bare LF
-                if line or request_line:
-                    raise HTTPException(400)
-                return None
-            elif request_line:
-                count += 1
-                add_header(headers, *parse_header_line(line))
-            else:
-                request_line, count = parse_request_line(line), 0
-            if count > (cls.max_headers if request_line else 2):
-                raise HTTPException(431 if request_line else 400)
+        headers = yield from read_headers(conn, cls)
         method, url, version = request_line
         if url[:1] != '/':  # asterisk-form or absolute-form: rare
             from _microdot_head import request_target
@@ -215,10 +234,9 @@ def read_request(cls, app, conn, client_addr, sock=None):
         # a read that timed out once the request began: a 408 can still be
         # sent. client_gone knows every driver's timeout (and when the
         # client really left, the driver drops the failed write of it)
-        if request_line:
-            from _microdot_errors import client_gone
-            if client_gone(exc):
-                raise HTTPException(408)
+        from _microdot_errors import client_gone
+        if client_gone(exc):
+            raise HTTPException(408)
         raise
     request.connection = conn  # for protocols that take it over (WebSocket)
     return request

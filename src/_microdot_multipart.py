@@ -97,7 +97,7 @@ class MultipartParser:
         events = []
         buf = self.buffer + data
         delimiter = self.delimiter
-        max_parts, max_header_size, max_field_size = self.limits
+        max_field_size = self.limits[2]
         while True:
             state = self.state
             if state == _PREAMBLE or state == _BODY:
@@ -115,45 +115,55 @@ class MultipartParser:
                     events.append((END, None))
                 buf = buf[i + len(delimiter):]
                 self.state = _AFTER
-            elif state == _AFTER:
-                i = buf.find(b'\r\n')
-                if buf[:2] == b'--':
-                    buf, self.state = b'', _DONE
-                elif i < 0:
-                    if len(buf.strip(b' \t')) > 1 or len(buf) > 256:
-                        raise HTTPException(400, 'Malformed delimiter line')
+            elif state == _AFTER or state == _HEAD:
+                rest = self._part_start(buf, events)
+                if rest is None:  # more input is needed
                     break
-                else:
-                    if buf[:i].strip(b' \t'):  # only transport padding
-                        raise HTTPException(400, 'Malformed delimiter line')
-                    self.parts += 1
-                    if self.parts > max_parts:
-                        raise HTTPException(413, 'Too many parts')
-                    buf, self.state = buf[i:], _HEAD
-            elif state == _HEAD:
-                # buf starts with the CRLF of the delimiter line, so an
-                # empty header section is CRLF CRLF as well
-                i = buf.find(b'\r\n\r\n')
-                if i < 0 or i > max_header_size:
-                    if i > max_header_size or len(buf) > max_header_size + 4:
-                        raise HTTPException(413, 'Part header too large')
-                    break
-                headers = NoCaseDict()
-                for line in buf[2:i].split(b'\r\n') if i else ():
-                    key, colon, value = decode_text(line).partition(':')
-                    if not colon or not key or key != key.strip():
-                        raise HTTPException(400, 'Malformed part header')
-                    headers[key] = value.strip()
-                name, filename = part_names(headers)
-                self.is_file, self.size = filename is not None, 0
-                events.append((HEADERS, (name, filename, headers)))
-                # an empty part: the delimiter's CRLF follows at once
-                buf, self.state = buf[i + 4:], _BODY
+                buf = rest
             else:  # the epilogue is ignored
                 buf = b''
                 break
         self.buffer = buf
         return events
+
+    def _part_start(self, buf, events):
+        # state _AFTER (the rest of a delimiter line) or _HEAD (a part's
+        # headers, once whole): returns what follows, or None for more input
+        max_parts, max_header_size = self.limits[:2]
+        if self.state == _AFTER:
+            i = buf.find(b'\r\n')
+            if buf[:2] == b'--':
+                self.state = _DONE
+                return b''
+            if i < 0:
+                if len(buf.strip(b' \t')) > 1 or len(buf) > 256:
+                    raise HTTPException(400, 'Malformed delimiter line')
+                return None
+            if buf[:i].strip(b' \t'):  # only transport padding
+                raise HTTPException(400, 'Malformed delimiter line')
+            self.parts += 1
+            if self.parts > max_parts:
+                raise HTTPException(413, 'Too many parts')
+            self.state = _HEAD
+            return buf[i:]
+        # buf starts with the delimiter line's CRLF: no headers is CRLF CRLF,
+        # and an empty part's body ends at once (the delimiter's CRLF)
+        i = buf.find(b'\r\n\r\n')
+        if i < 0 or i > max_header_size:
+            if i > max_header_size or len(buf) > max_header_size + 4:
+                raise HTTPException(413, 'Part header too large')
+            return None
+        headers = NoCaseDict()
+        for line in buf[2:i].split(b'\r\n') if i else ():
+            key, colon, value = decode_text(line).partition(':')
+            if not colon or not key or key != key.strip():
+                raise HTTPException(400, 'Malformed part header')
+            headers[key] = value.strip()
+        name, filename = part_names(headers)
+        self.is_file, self.size = filename is not None, 0
+        events.append((HEADERS, (name, filename, headers)))
+        self.state = _BODY
+        return buf[i + 4:]
 
     def close(self):
         """Raise HTTPException(400) unless the final delimiter was read."""
