@@ -2,7 +2,7 @@
 
 Loaded on the first such request (see ``_microdot_http.read_request``).
 """
-from _microdot_http import HTTPException, read_exact, parse_header_line, \
+from _microdot_http import HTTPException, read_exact, read_headers, \
     run_sync, _check, _CONTROLS
 
 
@@ -79,24 +79,15 @@ class ChunkedStream:
         # generator of the reads that add the next piece of chunk data to
         # the buffer, or that read the last chunk and the trailer fields
         conn, request = self.conn, self.request
-        limit, trailers = request.max_readline, 0
         while not self.left:
-            line = yield conn.readline, (limit + 2,), {}
-            if len(line.rstrip(b'\r\n')) > limit:
-                raise HTTPException(431 if trailers else 400)
-            if not trailers:
-                self.left = parse_chunk_size(line)
-                trailers = not self.left
-            elif line == b'\r\n':
+            line = yield conn.readline, (request.max_readline + 2,), {}
+            if len(line.rstrip(b'\r\n')) > request.max_readline:
+                raise HTTPException(400)
+            self.left = parse_chunk_size(line)
+            if not self.left:  # the last chunk: trailer fields checked, dropped
+                yield from read_headers(conn, request)
                 self.remaining = 0
                 return
-            elif line[-2:] != b'\r\n':  # a bare LF, or the input ended
-                raise HTTPException(400)
-            else:  # trailer fields are checked and dropped
-                parse_header_line(line)
-                trailers += 1
-                if trailers > request.max_headers:
-                    raise HTTPException(431)
         if self.size + self.left > request.max_content_length:
             raise HTTPException(413)
         data = yield conn.read, (min(self.left, 4096),), {}

@@ -6,13 +6,12 @@ A request of ``microdot_asyncio`` (asyncio server, ASGI, async test client)
 gets ``run_async``, and the route returns its coroutine for the server to
 await; any other request gets ``run_sync``, which refuses coroutines.
 """
-import sys
 from _microdot_http import run_sync
 
 
 def run_for(request, steps):
     """Run ``steps`` (see ``run_sync``) as ``request``'s driver does."""
-    aio = sys.modules.get('microdot_asyncio')  # loaded by any async app
-    if aio is not None and isinstance(request, aio.Request):
-        return aio.run_async(steps)
+    if request._awaited:  # a microdot_asyncio request
+        from microdot_asyncio import run_async
+        return run_async(steps)
     return run_sync(steps)
