@@ -20,7 +20,6 @@ When the client leaves, the body is closed: an async handler is cancelled,
 a sync one gets OSError from its next ``send()``.
 """
 import json
-import sys
 
 from _microdot_http import run_sync, print_exception
 
@@ -100,10 +99,9 @@ class SSE:
         # quietly, a failure is logged and ends the stream
         try:
             yield handler, (self.request, self) + args, kwargs
-        except OSError:
-            pass
         except Exception as exc:
-            print_exception(exc)
+            if not (isinstance(exc, OSError) and self.stream.done):
+                print_exception(exc)  # not just the client leaving
 
 
 class AsyncEventStream:
@@ -182,9 +180,9 @@ def sse_response(request, event_function, *args, **kwargs):
     sse, *args, **kwargs)`` sends: a coroutine function for the asyncio
     drivers, a plain function for ``microdot`` and WSGI (CPython)."""
     sse = SSE(request, None)
-    aio = sys.modules.get('microdot_asyncio')  # loaded by async apps only
-    if aio and isinstance(request, aio.Request):
-        sse.run = aio.run_async
+    if request._awaited:  # a microdot_asyncio request
+        from microdot_asyncio import run_async
+        sse.run = run_async
         sse.stream = AsyncEventStream(event_function, sse, args, kwargs)
     else:  # CPython: the unix port has no threads
         from _microdot_sse_thread import ThreadEventStream

@@ -19,6 +19,7 @@ import microdot
 import microdot_asyncio
 import microdot_test_client
 import microdot_asyncio_test_client
+import microdot_sse
 from test_compat_1x import _Reader
 from _microdot_sse_events import parse_events
 from microdot_sse import SSE, format_event, sse_response, \
@@ -115,14 +116,18 @@ class SSEContract:
     """Bound to the sync and the async side: ``modules`` is (framework,
     test client); ``handler(script, log)`` builds a handler that runs the
     script's steps (('send', args), ('sleep', seconds), ('loop', n),
-    ('fail', None)) and logs its start and end."""
+    ('fail', None), ('oserror', None)) and logs its start and end. What
+    the stream logs (``print_exception``) goes to ``self.logged``."""
     modules = (microdot, microdot_test_client)
 
     def setUp(self):
         self.saved = SSE.ping_interval, SSE.max_queue, SSE.send_timeout
+        self.logged, self.print_exception = [], microdot_sse.print_exception
+        microdot_sse.print_exception = self.logged.append
 
     def tearDown(self):
         SSE.ping_interval, SSE.max_queue, SSE.send_timeout = self.saved
+        microdot_sse.print_exception = self.print_exception
 
     def app(self, script, log, route='/events'):
         app = self.modules[0].Microdot()
@@ -162,6 +167,16 @@ class SSEContract:
         self.assertEqual(res.status_code, 200)
         self.assertEqual([e['data'] for e in parse_events(res.body)], ['x'])
         self.assertEqual(log, [('start', None), 'end'])
+        self.assertEqual([type(e) for e in self.logged], [ValueError])
+
+    def test_a_handler_os_error_is_logged(self):
+        # only the OSError of send() to a client that left goes unlogged
+        log = []
+        res = self.get(self.app([('send', ('x',)), ('oserror', None)], log))
+        self.assertEqual([e['data'] for e in parse_events(res.body)], ['x'])
+        self.wait_for(log)
+        self.assertEqual(len(self.logged), 1)
+        self.assertIsInstance(self.logged[0], OSError)
 
     def test_heartbeat_comments_between_events(self):
         SSE.ping_interval = 0.02
@@ -196,6 +211,7 @@ class SSEContract:
         self.wait_for(log)
         self.assertEqual(log[-1], 'end')
         self.assertLess(log[-2], 1000)
+        self.assertEqual(self.logged, [])  # leaving is not an error
 
     def test_a_client_that_reads_nothing_is_dropped(self):
         SSE.max_queue, SSE.send_timeout, SSE.ping_interval = 2, 0.05, 0.01
@@ -238,6 +254,8 @@ def sync_handler(script, log):
                     for sent in range(value):
                         sse.send('x' * 100)
                         time.sleep(0.001)
+                elif step == 'oserror':
+                    open('/nonexistent/microdot-sse-test')
                 else:
                     raise ValueError('failed as the test asked')
         finally:
@@ -260,6 +278,8 @@ def async_handler(script, log):
                     for sent in range(value):
                         await sse.send('x' * 100)
                         await asyncio.sleep(0.001)
+                elif step == 'oserror':
+                    open('/nonexistent/microdot-sse-test')
                 else:
                     raise ValueError('failed as the test asked')
         finally:
