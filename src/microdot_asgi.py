@@ -172,7 +172,7 @@ class Microdot(microdot_asyncio.Microdot):
             res.headers['Connection'] = 'close'
         else:
             res = await run_async(dispatch(self, req))
-            if req.content_length and req.body_pending():
+            if req.body_pending():
                 # the server must not read the rest of the body as a request
                 res.headers['Connection'] = 'close'
                 receive = None  # while the body is unread, it is the handler's

@@ -306,6 +306,21 @@ def test_large_body_is_not_in_body(app, monkeypatch):
     assert res.header('Connection') == 'close'  # the body was left unread
 
 
+def test_large_chunked_body_left_unread_closes(app, monkeypatch):
+    # as with a Content-Length: the rest must not be read as a request
+    limits(monkeypatch, max_content_length=1024 * 1024)
+
+    @app.post('/upload')
+    async def upload(req):
+        return {'first': len(await req.stream.read(1000))}
+
+    res = call(app, http_scope('POST', '/upload', headers={
+        'Transfer-Encoding': 'chunked'}),
+        body_messages(*[b'x' * 10000 for _ in range(10)]))
+    assert res.json() == {'first': 1000}
+    assert res.header('Connection') == 'close'
+
+
 def test_content_length_above_max_is_413_unread(app):
     @app.post('/echo')
     def echo(req):
