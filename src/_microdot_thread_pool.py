@@ -155,7 +155,10 @@ class Server:
             now = time.monotonic()
             # as asyncio does: a small write goes out at once, not after
             # the peer's delayed ACK (HTTPS requests took 44 ms, now 3 ms)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:  # macOS: EINVAL once the peer has closed
+                pass
             if self.ssl:
                 sock.setblocking(False)
                 try:
