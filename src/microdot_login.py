@@ -119,15 +119,19 @@ class Login:
         session = get_session(req)
         user_id = session.get('_user_id')
         token = req.cookies.get(self.remember_cookie)
-        if user_id is None and token:  # "remember me", if valid
+        remembered = user_id is None and token  # "remember me", if valid
+        if remembered:
             try:
-                user_id = decode_token(token)['user_id']
-                self._start(req, user_id, False)
-            except (ValueError, TypeError, KeyError):
-                user_id = None
+                payload = decode_token(token)
+                if payload.get('use') == 'remember':  # no other token
+                    user_id = payload['user_id']
+            except (ValueError, TypeError, KeyError, AttributeError):
+                pass
         user = None
         if user_id is not None:
             user = yield self.loader, (user_id,), {}
+            if remembered and user is not None:  # a user that still exists
+                self._start(req, user_id, False)
         req.g.current_user = user
         if user is None or fresh and not get_session(req).get('_fresh'):
             from _microdot_query import urlencode  # req.g loaded it
@@ -167,7 +171,7 @@ def is_local(url):
 def _encode(user_id, max_age):
     # the "remember me" token: signed as the session is, with an expiry
     import time
-    return encode_token({'user_id': user_id,
+    return encode_token({'user_id': user_id, 'use': 'remember',
                          'exp': int(time.time()) + max_age})
 
 

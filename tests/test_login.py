@@ -240,6 +240,7 @@ class LoginContract(SyncBinding):
         self.assertEqual(attributes['max-age'], str(Login.remember_max_age))
         self.assertIs(attributes.get('httponly'), True)
         self.assertEqual(token_payload(remember)['user_id'], 7)
+        self.assertEqual(token_payload(remember)['use'], 'remember')
         # the browser is closed: the session cookie is gone
         client = self.client({'remember': remember})
         res = self.get(client, '/')
@@ -273,12 +274,28 @@ class LoginContract(SyncBinding):
         for token in ('x', signed({'alg': 'HS256'}, {'user_id': 7,
                                                      'exp': 1}),
                       signed({'alg': 'HS256'}, {'id': 7}),
-                      signed({'alg': 'none'}, {'user_id': 7})):
+                      signed({'alg': 'HS256'}, {'use': 'remember'}),
+                      signed({'alg': 'none'}, {'user_id': 7,
+                                               'use': 'remember'}),
+                      # signed with the key, but made for something else
+                      signed({'alg': 'HS256'}, {'user_id': 8}),
+                      signed({'alg': 'HS256'}, {'user_id': 8,
+                                                'use': 'invite'}),
+                      signed({'alg': 'HS256'}, [8, 'remember'])):
             client = self.client({'remember': token})
             self.assert_sent_to_login(self.get(client, '/'), '%2F')
         client = self.client({'remember': signed(
-            {'alg': 'HS256'}, {'user_id': 8})})
+            {'alg': 'HS256'}, {'user_id': 8, 'use': 'remember'})})
         self.assertEqual(self.get(client, '/').text, 'Hello, david')
+
+    def test_remember_cookie_of_a_removed_user_logs_nobody_in(self):
+        client = self.client({'remember': signed(
+            {'alg': 'HS256'}, {'user_id': 9, 'use': 'remember'})})
+        self.assert_sent_to_login(self.get(client, '/'), '%2F')
+        self.assertEqual(self.loaded, [9])
+        session = client.cookies.get('session')
+        self.assertTrue(session is None or
+                        '_user_id' not in token_payload(session))
 
 
 class TestLoginSync(LoginContract, unittest.TestCase):
