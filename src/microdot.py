@@ -26,11 +26,12 @@ __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
 
 
 def __getattr__(name):
-    # MultiDict, urlencode, urldecode_str and urldecode_bytes load on first
-    # use (a tuple of their names here would cost 200 B of RAM); a name
-    # that _microdot_query lacks too is an AttributeError
-    import _microdot_query
-    return getattr(_microdot_query, name)
+    # the names of __all__ not defined here (MultiDict, urlencode,
+    # urldecode_str, urldecode_bytes) load on first use
+    if name in __all__:
+        import _microdot_query
+        return getattr(_microdot_query, name)
+    raise AttributeError(name)
 
 
 class Request:

@@ -231,3 +231,26 @@ class TestURLPattern(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class TestModuleNames(unittest.TestCase):
+    """The names that microdot and microdot_asyncio load on first use are
+    theirs; other modules' internals are not."""
+
+    def test_lazy_names_resolve(self):
+        import microdot
+        import microdot_asyncio
+        import _microdot_query
+        for name in ('MultiDict', 'urlencode', 'urldecode_str',
+                     'urldecode_bytes'):
+            self.assertIs(getattr(microdot, name),
+                          getattr(_microdot_query, name))
+            self.assertIs(getattr(microdot_asyncio, name),
+                          getattr(_microdot_query, name))
+
+    def test_internals_of_the_lazy_module_are_not_exported(self):
+        import microdot
+        import microdot_asyncio
+        for name in ('parsed', 'Globals', 'io', 'json', 'no_such_name'):
+            self.assertFalse(hasattr(microdot, name), name)
+            self.assertFalse(hasattr(microdot_asyncio, name), name)
