@@ -26,6 +26,14 @@ _DAYS = 'MonTueWedThuFriSatSun'
 _MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 
 
+def more_type(extension):
+    """The content type of a file extension that ``Response.types_map``
+    lacks, among the common ones above; None if unknown."""
+    found = _MORE_TYPES.find(' %s ' % extension)
+    return _MORE_TYPES[found + len(extension) + 2:].split(' ')[0] \
+        if found >= 0 else None
+
+
 def send_file(cls, filename, status_code=200, content_type=None,
               stream=None, max_age=None, compressed=False,
               file_extension=''):
@@ -33,10 +41,8 @@ def send_file(cls, filename, status_code=200, content_type=None,
     if content_type is None:
         name = filename.split('/')[-1]
         name = name.split('.')[-1].lower() if '.' in name else ''
-        found = _MORE_TYPES.find(' %s ' % name)
-        content_type = cls.types_map.get(name) or (
-            _MORE_TYPES[found + len(name) + 2:].split(' ')[0] if found >= 0
-            else 'application/octet-stream')
+        content_type = cls.types_map.get(name) or more_type(name) or \
+            'application/octet-stream'
     headers = {'Content-Type': content_type}
     if compressed:
         headers['Content-Encoding'] = compressed \

@@ -99,9 +99,13 @@ def init_templates(template_dir='templates', loader_class=None):
 
 def content_type_for(name):
     """The Content-Type for a template's extension, from
-    ``Response.types_map`` with a UTF-8 charset, or None if unknown."""
-    content_type = Response.types_map.get(
-        name.rsplit('.', 1)[-1].lower() if '.' in name else '')
+    ``Response.types_map`` or the other types ``send_file`` knows, with a
+    UTF-8 charset; None if unknown."""
+    extension = name.rsplit('.', 1)[-1].lower() if '.' in name else ''
+    content_type = Response.types_map.get(extension)
+    if content_type is None:  # rarer: .htm, .svg, .xml...
+        from _microdot_files import more_type
+        content_type = more_type(extension)
     if content_type is None or 'charset=' in content_type:
         return content_type
     return content_type + '; charset=UTF-8'

@@ -19,7 +19,7 @@ import microdot_asyncio_test_client
 import microdot_test_client
 import microdot_utemplate
 from microdot_utemplate import init_templates, render_template, Loader, \
-    Rendered, TemplateSyntaxError, TemplateNotFound
+    Rendered, TemplateSyntaxError, TemplateNotFound, content_type_for
 from _microdot_template import compile_template, escape, tokenize
 
 TEMPLATES = 'tests/templates'
@@ -248,6 +248,15 @@ class TestRenderTemplate(unittest.TestCase):
         self.assertEqual(render_template('plain.html').content_type, HTML)
         self.assertEqual(render_template('greeting.txt', 'x').content_type,
                          'text/plain; charset=UTF-8')
+
+    def test_content_type_of_rarer_extensions(self):
+        # the types send_file knows beside types_map, one lookup for both
+        for name, expected in (('a.htm', HTML),
+                               ('a.SVG', 'image/svg+xml; charset=UTF-8'),
+                               ('a.xml', 'application/xml; charset=UTF-8'),
+                               ('a.ics', None), ('noextension', None),
+                               ('dir.d/page', None)):
+            self.assertEqual(content_type_for(name), expected, name)
 
     def test_init_templates_resets_the_cache(self):
         render_template('plain.html')
