@@ -19,7 +19,7 @@ class DechunkedStream(ChunkedStream):
         self.size += len(data)
         if self.size > limit:  # found with one byte more than it allows
             raise HTTPException(413)
-        self.remaining = len(data)
+        self.remaining = 1 if data else 0  # the input ended: 0
         self.buffer += data
 
 
