@@ -172,8 +172,9 @@ class Microdot(microdot_asyncio.Microdot):
             res.headers['Connection'] = 'close'
         else:
             res = await run_async(dispatch(self, req))
-            if req.body_pending():
-                # the server must not read the rest of the body as a request
+            if (req.content_length or req._stream) and req.body_pending():
+                # the server must not read the rest of the body as a
+                # request (the first test spares a bodyless request a call)
                 res.headers['Connection'] = 'close'
                 receive = None  # while the body is unread, it is the handler's
         res, pairs = completed_headers(res)
