@@ -95,6 +95,10 @@ LOADED_BY_CALLER = {
         'run_async, for a request of microdot_asyncio only',
     ('microdot_multipart', 'microdot_asyncio'):
         'run_async, for a request of microdot_asyncio only',
+    ('_microdot_run_for', 'microdot_asyncio'):
+        'run_async, for a request of microdot_asyncio only',
+    ('microdot_sse', 'microdot_asyncio'):
+        'run_async, for a request of microdot_asyncio only',
 }
 
 
